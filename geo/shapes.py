@@ -1,0 +1,45 @@
+"""Shapely geometries moved between datums and to and from GeoJSON mappings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from geo.datum import Datum, from_wgs84, to_wgs84
+from geo.validate import check_valid
+
+
+def _transform(geometry: BaseGeometry, convert, datum: Datum) -> BaseGeometry:
+    if datum is Datum.wgs84:
+        return geometry
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        lon, lat = convert(datum, coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    return shapely.transform(geometry, move)
+
+
+def geometry_to_wgs84(geometry: BaseGeometry, datum: Datum) -> BaseGeometry:
+    """Move a geometry given in ``datum`` to WGS84 and check it is still valid there."""
+    moved = _transform(geometry, to_wgs84, datum)
+    if moved is not geometry:
+        check_valid(moved)
+    return moved
+
+
+def geometry_from_wgs84(geometry: BaseGeometry, datum: Datum) -> BaseGeometry:
+    return _transform(geometry, from_wgs84, datum)
+
+
+def to_geojson(geometry: BaseGeometry, datum: Datum = Datum.wgs84, precision: int = 7) -> dict[str, Any]:
+    """GeoJSON mapping (RFC 7946, lon/lat) of a WGS84 geometry, expressed in ``datum``.
+
+    Seven decimals are about 1 cm, more than any phone GPS can tell apart.
+    """
+    moved = geometry_from_wgs84(geometry, datum)
+    return mapping(shapely.set_precision(moved, 10**-precision, mode="pointwise"))
