@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth.models import Role
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Lifetime of the access token in seconds.")
+    refresh_token: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJIUzI1NiIs...",
+                    "token_type": "bearer",
+                    "expires_in": 900,
+                    "refresh_token": "q3w9Zr...",
+                }
+            ]
+        }
+    )
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=10, max_length=200)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"refresh_token": "q3w9Zr..."}]})
+
+
+class UserPublic(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    organisation_id: int | None
+    jurisdiction_code: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f1c2a9e-2b7d-4c1e-9a55-2d4e1f0b7c11",
+                    "username": "officer.gulou",
+                    "display_name": "王警官",
+                    "role": "officer",
+                    "organisation_id": 4,
+                    "jurisdiction_code": "990102",
+                }
+            ]
+        }
+    )

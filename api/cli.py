@@ -1,0 +1,240 @@
+"""The ``patrol`` command: administration, demo, server and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlmodel import Session
+
+from api.auth.models import Role
+
+app = typer.Typer(help="Street patrol and relief system.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+hotspots_app = typer.Typer(help="Hotspot registry files.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo city.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(hotspots_app, name="hotspots")
+app.add_typer(demo_app, name="demo")
+console = Console()
+
+
+def _session() -> Session:
+    from api.db import get_engine
+
+    return Session(get_engine())
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@app.command()
+def migrate(revision: str = "head") -> None:
+    """Bring the database schema up to REVISION (Alembic)."""
+    from alembic import command
+
+    from api.migrations.config import alembic_config
+
+    command.upgrade(alembic_config(), revision)
+    console.print(f"schema at {revision}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+
+
+def _processes(host: str, port: int) -> list[list[str]]:
+    """The long-running processes of one installation."""
+    patrol = [sys.executable, "-m", "api.cli"]
+    return [[*patrol, "serve", "--host", host, "--port", str(port)]]
+
+
+@app.command()
+def up(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run every process of the system (API, worker) until Ctrl-C or until one of them dies."""
+    children = [subprocess.Popen(command) for command in _processes(host, port)]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        console.print("[red]a process stopped; stopping the others[/red]")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            child.wait(timeout=20)
+    raise typer.Exit(code=max(child.returncode or 0 for child in children))
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    jurisdiction: Annotated[str, typer.Option(help="jurisdiction code the user is scoped to")],
+    organisation: Annotated[int | None, typer.Option(help="organisation id")] = None,
+    display_name: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an account; the password comes from PATROL_PASSWORD or a prompt."""
+    from api.auth import service
+    from api.errors import ProblemError
+
+    password = os.environ.get("PATROL_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True
+    )
+    with _session() as session:
+        try:
+            user = service.create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                jurisdiction_code=jurisdiction,
+                organisation_id=organisation,
+                display_name=display_name,
+            )
+        except ProblemError as exc:
+            raise _fail(exc.detail) from exc
+        session.commit()
+        console.print(f"created {user.username} ({user.role}) id {user.id}")
+
+
+def _principal(session: Session, username: str | None):
+    """Act as the named user (their scope), or as the system administrator."""
+    from sqlalchemy import select
+
+    from api.auth.deps import Principal, system_principal
+    from api.auth.models import User
+    from api.jurisdictions.models import Jurisdiction
+
+    if username is None:
+        return system_principal()
+    row = session.execute(
+        select(User, Jurisdiction)
+        .join(Jurisdiction, Jurisdiction.id == User.jurisdiction_id)
+        .where(User.username == username)
+    ).first()
+    if row is None:
+        raise _fail(f"no user {username!r}")
+    user, jurisdiction = row
+    return Principal(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        organisation_id=user.organisation_id,
+        jurisdiction_id=jurisdiction.id,
+        jurisdiction_code=jurisdiction.code,
+        jurisdiction_path=jurisdiction.path,
+    )
+
+
+AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (their jurisdiction)")]
+
+
+@hotspots_app.command("import")
+def hotspots_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    datum: Annotated[str, typer.Option(help="datum of the file's coordinates")] = "wgs84",
+    as_user: AsUser = None,
+) -> None:
+    """Import a GeoJSON FeatureCollection or CSV of hotspots, all or nothing."""
+    from api.errors import ProblemError
+    from api.hotspots import service
+    from api.hotspots.files import FileFormatError, read_features
+    from geo.datum import Datum
+
+    try:
+        features = read_features(file)
+        chosen = Datum(datum)
+    except (FileFormatError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    with _session() as session, Progress(console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=len(features))
+        try:
+            created, updated = service.import_collection(
+                session=session,
+                principal=_principal(session, as_user),
+                features=features,
+                datum=chosen,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+        except ProblemError as exc:
+            for error in exc.errors or []:
+                console.print(f"  {'.'.join(map(str, error['loc']))}: {error['msg']}")
+            raise _fail(exc.detail) from exc
+        session.commit()
+    console.print(f"created {created}, updated {updated}")
+
+
+@hotspots_app.command("export")
+def hotspots_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help=".geojson or .csv")],
+    jurisdiction: Annotated[str | None, typer.Option()] = None,
+    include_retired: bool = False,
+    as_user: AsUser = None,
+) -> None:
+    """Export hotspots as a GeoJSON FeatureCollection or CSV (WGS84)."""
+    from api.hotspots import service
+    from api.hotspots.files import write_csv, write_geojson
+    from api.hotspots.schemas import HotspotCollection
+
+    with _session() as session:
+        filters = service.HotspotFilters(jurisdiction_code=jurisdiction, include_retired=include_retired)
+        rows, total = service.search(
+            session=session,
+            principal=_principal(session, as_user),
+            filters=filters,
+            limit=10_000_000,
+            offset=0,
+        )
+        features = []
+        with Progress(console=console) as progress:
+            task = progress.add_task(f"exporting {file.name}", total=total)
+            for hotspot, code, _ in rows:
+                features.append(service.to_feature(hotspot, code))
+                progress.advance(task)
+    collection = HotspotCollection(features=features, numberMatched=total, numberReturned=total)
+    (write_csv if file.suffix.lower() == ".csv" else write_geojson)(file, collection)
+    console.print(f"wrote {total} hotspots to {file}")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo city (idempotent) and print its accounts."""
+    from api.demo import city, load
+
+    with _session() as session:
+        created = load.load(session)
+    console.print("demo city loaded" if created else "demo city already present")
+    table = Table(title="Demo accounts (滨河市)")
+    for column in ("username", "password", "role", "jurisdiction"):
+        table.add_column(column)
+    for user in city.USERS:
+        table.add_row(user.username, user.password, user.role.value, user.jurisdiction)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,48 @@
+"""Engine and sessions. One engine per process, created on first use from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.types import UserDefinedType
+from sqlmodel import Session
+
+from api.settings import get_settings
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": settings.db_connect_timeout_s},
+    )
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine()) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+class LTree(UserDefinedType):
+    """PostgreSQL ``ltree`` (materialised path); psycopg hands it over as text."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw) -> str:
+        return "LTREE"
+
+    class comparator_factory(UserDefinedType.Comparator):
+        def descendant_of(self, other):
+            """``self <@ other``: self is other or lies below it."""
+            return self.op("<@", is_comparison=True)(other)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from api.db import get_engine
+from api.errors import Problem, ProblemError
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    postgis: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ok",
+                    "database": "PostgreSQL 15.20",
+                    "postgis": "3.3.2",
+                }
+            ]
+        }
+    )
+
+
+@router.get(
+    "/health",
+    response_model=Health,
+    operation_id="health",
+    responses={503: {"model": Problem, "description": "The database cannot be reached."}},
+)
+def health() -> Health:
+    """Database and PostGIS versions; 503 while the database is unreachable. No login needed."""
+    try:
+        with get_engine().connect() as connection:
+            row = connection.execute(
+                text("SELECT current_setting('server_version'), postgis_lib_version()")
+            ).one()
+    except (OperationalError, DBAPIError) as exc:
+        raise ProblemError(
+            503, "database unreachable", kind="database-unavailable", headers={"Retry-After": "5"}
+        ) from exc
+    return Health(status="ok", database=f"PostgreSQL {row[0]}", postgis=row[1])

@@ -1,0 +1,44 @@
+"""The FastAPI application: one versioned API under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from api.auth.routes import router as auth_router
+from api.errors import install_handlers
+from api.health.routes import router as health_router
+from api.hotspots.routes import router as hotspots_router
+from api.jurisdictions.routes import router as jurisdictions_router
+from api.organisations.routes import router as organisations_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Field patrol and relief for people living rough: hotspots, patrols, encounters, handovers,
+weather sweeps and public leads.
+
+* **Coordinates** are GeoJSON (RFC 7946, lon/lat). Every request that carries coordinates
+  declares their datum with `?datum=` (`wgs84` by default, `gcj02`, `bd09`); responses use
+  the same datum. Storage is WGS84.
+* **Errors** are problem details (RFC 9457, `application/problem+json`).
+* **Login** with the OAuth2 password flow at `/api/v1/auth/token`; every route states the
+  roles it admits, and a user sees only their jurisdiction and what lies below it.
+"""
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Street patrol and relief API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        redoc_url=None,
+    )
+    install_handlers(app)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for router in (health_router, auth_router, jurisdictions_router, organisations_router, hotspots_router):
+        v1.include_router(router)
+    app.include_router(v1)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,35 @@
+"""Settings from the environment (and an optional ``.env`` file written by the setup command)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATROL_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "postgresql+psycopg://patrol@127.0.0.1:5432/patrol",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the PostGIS database (psycopg 3 driver).",
+    )
+    secret_key: SecretStr = Field(
+        ..., description="Key that signs access tokens; the same on every API process."
+    )
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    db_pool_size: int = 10
+    db_connect_timeout_s: int = 3
+    max_geometry_vertices: int = 10_000
+    max_import_features: int = 20_000
+    default_timezone: str = "Asia/Shanghai"
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65_536
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
