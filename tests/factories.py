@@ -1,0 +1,113 @@
+"""Small factories for test data, written through the same services the API uses."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.geometry import Point, box
+from sqlmodel import Session
+
+from api.auth import service as users
+from api.auth.models import Role, User
+from api.auth.security import create_access_token
+from api.jurisdictions import service as jurisdictions
+from api.jurisdictions.models import JurisdictionLevel
+from api.organisations import service as organisations
+from api.organisations.models import Organisation, OrganisationKind
+from api.organisations.schemas import OrganisationProperties
+
+_counter = itertools.count(1)
+
+# Test city T100 (lon 120.0-120.2, lat 30.0-30.2): district T101 west, T102 east.
+# A second, unrelated city X200 lies further east.
+CITY_BOX = (120.0, 30.0, 120.2, 30.2)
+WEST_BOX = (120.0, 30.0, 120.1, 30.2)
+EAST_BOX = (120.1, 30.0, 120.2, 30.2)
+FOREIGN_BOX = (121.0, 31.0, 121.2, 31.2)
+IN_WEST = (120.05, 30.1)
+IN_EAST = (120.15, 30.1)
+IN_FOREIGN = (121.1, 31.1)
+NOWHERE = (100.0, 20.0)
+
+
+def make_city(session: Session) -> None:
+    def add(code, level, parent, bounds):
+        jurisdictions.create(
+            session=session,
+            code=code,
+            name=f"测试{code}",
+            level=level,
+            parent_code=parent,
+            boundary=box(*bounds),
+        )
+
+    add("T100", JurisdictionLevel.city, None, CITY_BOX)
+    add("T101", JurisdictionLevel.district, "T100", WEST_BOX)
+    add("T102", JurisdictionLevel.district, "T100", EAST_BOX)
+    add("X200", JurisdictionLevel.city, None, FOREIGN_BOX)
+    session.commit()
+
+
+def make_organisation(
+    session: Session,
+    kind: OrganisationKind = OrganisationKind.police_station,
+    jurisdiction: str = "T101",
+    at: tuple[float, float] = IN_WEST,
+    capacity: int | None = None,
+) -> Organisation:
+    props = OrganisationProperties(
+        name=f"机构{next(_counter)}", kind=kind, jurisdiction=jurisdiction, capacity=capacity
+    )
+    organisation = organisations.create(
+        session=session,
+        props=props,
+        location=Point(*at),
+        jurisdiction=jurisdictions.get_by_code(session=session, code=jurisdiction),
+    )
+    session.commit()
+    return organisation
+
+
+@dataclass
+class Account:
+    user: User
+    password: str
+    headers: dict[str, str]
+
+
+def make_user(
+    session: Session,
+    role: Role,
+    jurisdiction: str = "T100",
+    password: str = "correct-horse-42",
+    organisation_id: int | None = None,
+) -> Account:
+    user = users.create_user(
+        session=session,
+        username=f"{role.value}{next(_counter)}",
+        password=password,
+        role=role,
+        jurisdiction_code=jurisdiction,
+        organisation_id=organisation_id,
+    )
+    session.commit()
+    token, _ = create_access_token(user.id, user.role)
+    return Account(user=user, password=password, headers={"Authorization": f"Bearer {token}"})
+
+
+def point_feature(lon: float, lat: float, radius_m: float | None = 50.0, **properties: Any) -> dict:
+    props = {"name": f"热点{next(_counter)}", "kind": "bridge_culvert", "radius_m": radius_m, **properties}
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+
+
+def square_ring(lon: float, lat: float, half: float = 0.001) -> list[list[float]]:
+    """A closed square ring, rounded to the 7 decimals the API answers with."""
+    corners = [(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)]
+    return [[round(lon + dx, 7), round(lat + dy, 7)] for dx, dy in corners]
+
+
+def polygon_feature(ring: list[list[float]], **properties: Any) -> dict:
+    props = {"name": f"区域{next(_counter)}", "kind": "park", **properties}
+    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": props}
