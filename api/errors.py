@@ -51,11 +51,27 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "description": title, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    status: {"description": title, "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}}
     for status, title in _TITLES.items()
-    if status in (400, 401, 403, 404, 409, 422)
 }
+
+
+def add_problem_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Register Problem in the document's components (responses refer to it by $ref) and describe
+    every 422 as a problem rather than FastAPI's default validation body."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(schema.pop("$defs", {}))
+    schemas["Problem"] = schema
+    for key in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(key, None)
+    for operations in openapi.get("paths", {}).values():
+        for operation in operations.values():
+            if "422" in operation.get("responses", {}):
+                operation["responses"]["422"] = PROBLEM_RESPONSES[422]
+    return openapi
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

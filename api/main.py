@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
-from api.errors import install_handlers
+from api.errors import add_problem_schemas, install_handlers
 from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
 from api.jurisdictions.routes import router as jurisdictions_router
@@ -38,7 +38,19 @@ def create_app() -> FastAPI:
     for router in (health_router, auth_router, jurisdictions_router, organisations_router, hotspots_router):
         v1.include_router(router)
     app.include_router(v1)
+    _problem_aware_openapi(app)
     return app
+
+
+def _problem_aware_openapi(app: FastAPI) -> None:
+    default_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_problem_schemas(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 app = create_app()

@@ -14,7 +14,18 @@ from api.errors import problems
 router = APIRouter(prefix="/auth", tags=["auth"], responses=problems(400, 401, 422))
 
 
-@router.post("/token", response_model=TokenPair, operation_id="login")
+_LOGIN_EXAMPLE = {
+    "requestBody": {
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "example": {"username": "officer01", "password": "demo-officer-2026"}
+            }
+        }
+    }
+}
+
+
+@router.post("/token", response_model=TokenPair, operation_id="login", openapi_extra=_LOGIN_EXAMPLE)
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> TokenPair:
     """OAuth2 password flow: form fields ``username`` and ``password``."""
     user = service.authenticate(session=session, username=form.username, password=form.password)

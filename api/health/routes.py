@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from api.db import get_engine
-from api.errors import Problem, ProblemError
+from api.errors import ProblemError, problems
 
 router = APIRouter(tags=["health"])
 
@@ -33,7 +33,7 @@ class Health(BaseModel):
     "/health",
     response_model=Health,
     operation_id="health",
-    responses={503: {"model": Problem, "description": "The database cannot be reached."}},
+    responses=problems(503),
 )
 def health() -> Health:
     """Database and PostGIS versions; 503 while the database is unreachable. No login needed."""

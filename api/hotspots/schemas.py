@@ -116,29 +116,26 @@ class HotspotPublicProperties(HotspotProperties):
     distance_m: float | None = Field(None, description="Metres from `near` (0 inside the hotspot).")
 
 
+_EXAMPLE_FEATURE = {
+    "type": "Feature",
+    "id": "6a0f8c7e-1d0b-4b0e-8f57-3f1f6f0c9a21",
+    "geometry": _EXAMPLE_POINT,
+    "properties": {
+        **_EXAMPLE_PROPERTIES,
+        "version": 1,
+        "created_at": "2026-11-29T08:00:00Z",
+        "updated_at": "2026-11-29T08:00:00Z",
+    },
+}
+
+
 class HotspotFeature(BaseModel):
     type: Literal["Feature"] = "Feature"
     id: uuid.UUID
     geometry: dict[str, Any]
     properties: HotspotPublicProperties
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "Feature",
-                    "id": "6a0f8c7e-1d0b-4b0e-8f57-3f1f6f0c9a21",
-                    "geometry": _EXAMPLE_POINT,
-                    "properties": {
-                        **_EXAMPLE_PROPERTIES,
-                        "version": 1,
-                        "created_at": "2026-11-29T08:00:00Z",
-                        "updated_at": "2026-11-29T08:00:00Z",
-                    },
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_FEATURE]})
 
 
 class HotspotCollection(BaseModel):
@@ -146,6 +143,19 @@ class HotspotCollection(BaseModel):
     features: list[HotspotFeature]
     numberMatched: int = Field(description="Hotspots matching the filters.")
     numberReturned: int = Field(description="Hotspots in this page.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "FeatureCollection",
+                    "features": [_EXAMPLE_FEATURE],
+                    "numberMatched": 41,
+                    "numberReturned": 1,
+                }
+            ]
+        }
+    )
 
 
 class HotspotImport(BaseModel):
@@ -177,7 +187,21 @@ class ImportResult(BaseModel):
 
 class HotspotRevisionPublic(BaseModel):
     version: int
-    action: str
+    action: str = Field(description="create, update, retire")
     changed_at: datetime
-    changed_by: uuid.UUID | None
-    snapshot: dict[str, Any]
+    changed_by: uuid.UUID | None = Field(description="None when changed from the command line.")
+    snapshot: dict[str, Any] = Field(description="The hotspot Feature (WGS84) after the change.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 1,
+                    "action": "create",
+                    "changed_at": "2026-11-29T08:00:00Z",
+                    "changed_by": "3f1c2a9e-2b7d-4c1e-9a55-2d4e1f0b7c11",
+                    "snapshot": _EXAMPLE_FEATURE,
+                }
+            ]
+        }
+    )

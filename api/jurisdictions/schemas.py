@@ -44,13 +44,33 @@ class JurisdictionCreate(BaseModel):
     )
 
 
+_EXAMPLE_FEATURE = {
+    "type": "Feature",
+    "id": "990103",
+    "geometry": {"type": "MultiPolygon", "coordinates": [[_EXAMPLE_RING]]},
+    "properties": {
+        "code": "990103",
+        "name": "河东区",
+        "level": "district",
+        "parent": "990100",
+        "timezone": "Asia/Shanghai",
+    },
+}
+
+
 class JurisdictionFeature(BaseModel):
     type: Literal["Feature"] = "Feature"
     id: str
     geometry: dict[str, Any] | None
     properties: JurisdictionProperties
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_FEATURE]})
+
 
 class JurisdictionCollection(BaseModel):
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[JurisdictionFeature]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "FeatureCollection", "features": [_EXAMPLE_FEATURE]}]}
+    )

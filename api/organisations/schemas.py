@@ -19,6 +19,25 @@ class OrganisationProperties(BaseModel):
     capacity: int | None = Field(None, ge=0, le=100_000, description="Beds (stations and hospitals).")
 
 
+_EXAMPLE_GEOMETRY = {"type": "Point", "coordinates": [112.978, 28.188]}
+_EXAMPLE_PROPERTIES = {
+    "name": "滨河市救助管理站",
+    "kind": "rescue_station",
+    "jurisdiction": "990100",
+    "address": "滨河市江滨路 18 号",
+    "phone": "0731-8000-0000",
+    "hotline": "0731-8000-1234",
+    "opening_hours": "24/7",
+    "capacity": 120,
+}
+_EXAMPLE_FEATURE = {
+    "type": "Feature",
+    "id": 1,
+    "geometry": _EXAMPLE_GEOMETRY,
+    "properties": {**_EXAMPLE_PROPERTIES, "id": 1},
+}
+
+
 class OrganisationCreate(BaseModel):
     type: Literal["Feature"]
     geometry: dict[str, Any] = Field(description="GeoJSON Point: where the organisation is.")
@@ -27,20 +46,7 @@ class OrganisationCreate(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [118.7502, 32.0431]},
-                    "properties": {
-                        "name": "滨河市救助管理站",
-                        "kind": "rescue_station",
-                        "jurisdiction": "990100",
-                        "address": "滨河市鼓楼区江滨路 18 号",
-                        "phone": "025-8000-0000",
-                        "hotline": "025-8000-1234",
-                        "opening_hours": "24/7",
-                        "capacity": 120,
-                    },
-                }
+                {"type": "Feature", "geometry": _EXAMPLE_GEOMETRY, "properties": _EXAMPLE_PROPERTIES}
             ]
         }
     )
@@ -56,7 +62,13 @@ class OrganisationFeature(BaseModel):
     geometry: dict[str, Any]
     properties: OrganisationPublicProperties
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_FEATURE]})
+
 
 class OrganisationCollection(BaseModel):
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[OrganisationFeature]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"type": "FeatureCollection", "features": [_EXAMPLE_FEATURE]}]}
+    )
