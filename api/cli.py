@@ -65,7 +65,7 @@ def serve(
 def _processes(host: str, port: int) -> list[list[str]]:
     """The long-running processes of one installation."""
     patrol = [sys.executable, "-m", "api.cli"]
-    return [[*patrol, "serve", "--host", host, "--port", str(port)]]
+    return [[*patrol, "serve", "--host", host, "--port", str(port)], [*patrol, "worker"]]
 
 
 @app.command()
@@ -86,6 +86,34 @@ def up(host: str = "127.0.0.1", port: int = 8000) -> None:
         for child in children:
             child.wait(timeout=20)
     raise typer.Exit(code=max(child.returncode or 0 for child in children))
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="jobs run at once (default from settings)")] = None,
+) -> None:
+    """Run a job worker: push delivery, escalations, maintenance. Several may run at once."""
+    import asyncio
+    import logging
+
+    from api.settings import get_settings
+    from notifications.queue import QUEUES
+    from notifications.queue import app as queue_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+
+    async def run() -> None:
+        async with queue_app.open_async():
+            await queue_app.run_worker_async(
+                queues=QUEUES,
+                concurrency=concurrency or settings.worker_concurrency,
+                update_heartbeat_interval=settings.worker_heartbeat_s,
+                stalled_worker_timeout=settings.worker_stalled_after_s,
+                delete_jobs="successful",
+            )
+
+    asyncio.run(run())
 
 
 @users_app.command("create")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
 from api.errors import add_problem_schemas, install_handlers
+from api.events.hub import EventHub
+from api.events.routes import router as events_router
 from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
+from api.inbox.routes import router as inbox_router
 from api.jurisdictions.routes import router as jurisdictions_router
 from api.organisations.routes import router as organisations_router
+from api.settings import get_settings
+from notifications.queue import libpq_url
 
 API_PREFIX = "/api/v1"
 
@@ -26,8 +34,20 @@ weather sweeps and public leads.
 """
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    hub = EventHub(libpq_url(get_settings().database_url))
+    await hub.start()
+    app.state.event_hub = hub
+    try:
+        yield
+    finally:
+        await hub.stop()
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="Street patrol and relief API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -35,7 +55,16 @@ def create_app() -> FastAPI:
     )
     install_handlers(app)
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (health_router, auth_router, jurisdictions_router, organisations_router, hotspots_router):
+    routers = (
+        health_router,
+        auth_router,
+        jurisdictions_router,
+        organisations_router,
+        hotspots_router,
+        inbox_router,
+        events_router,
+    )
+    for router in routers:
         v1.include_router(router)
     app.include_router(v1)
     _problem_aware_openapi(app)

@@ -4,5 +4,17 @@ from api.auth.models import RefreshToken, User
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
 from api.organisations.models import Organisation
+from notifications.models import Device, Event, Notification, PushDelivery
 
-__all__ = ["Hotspot", "HotspotRevision", "Jurisdiction", "Organisation", "RefreshToken", "User"]
+__all__ = [
+    "Device",
+    "Event",
+    "Hotspot",
+    "HotspotRevision",
+    "Jurisdiction",
+    "Notification",
+    "Organisation",
+    "PushDelivery",
+    "RefreshToken",
+    "User",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,15 @@ class Settings(BaseSettings):
     max_geometry_vertices: int = 10_000
     max_import_features: int = 20_000
     default_timezone: str = "Asia/Shanghai"
+    fcm_credentials_file: Path | None = Field(
+        None, description="Firebase service-account JSON; without it pushes are off (inbox still works)."
+    )
+    fcm_endpoint: str | None = Field(None, description="Base URL replacing https://fcm.googleapis.com.")
+    push_max_attempts: int = 5
+    event_replay_minutes: int = 60
+    worker_concurrency: int = 4
+    worker_heartbeat_s: float = 10.0
+    worker_stalled_after_s: float = 30.0
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

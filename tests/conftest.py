@@ -23,6 +23,10 @@ os.environ.setdefault("PATROL_SECRET_KEY", "test-secret-key-that-is-long-enough-
 # Cheap argon2 parameters: hashing stays real, factories stay fast.
 os.environ.setdefault("PATROL_ARGON2_TIME_COST", "1")
 os.environ.setdefault("PATROL_ARGON2_MEMORY_KIB", "8192")
+# Short retry and heartbeat cycles so retry, dead-letter and crash tests finish in seconds.
+os.environ.setdefault("PATROL_PUSH_MAX_ATTEMPTS", "3")
+os.environ.setdefault("PATROL_WORKER_HEARTBEAT_S", "1")
+os.environ.setdefault("PATROL_WORKER_STALLED_AFTER_S", "4")
 
 import uvicorn
 from alembic import command
@@ -30,8 +34,10 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 import api.models  # noqa: F401
+from api.auth.models import Role
 from api.db import get_engine
 from api.migrations.config import alembic_config
+from tests.factories import make_city, make_user
 
 
 def free_port() -> int:
@@ -67,8 +73,16 @@ def server(migrated) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+_JOB_TABLES = [
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+]
+
+
 def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    tables = ", ".join([*(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables), *_JOB_TABLES])
     with get_engine().begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
@@ -102,3 +116,31 @@ def run_patrol():
         )
 
     return run
+
+
+@pytest.fixture
+def city(session):
+    make_city(session)
+
+
+@pytest.fixture
+def dispatcher(session, city):
+    """A dispatcher for the whole test city T100."""
+    return make_user(session, Role.dispatcher, "T100")
+
+
+@pytest.fixture
+def west_dispatcher(session, city):
+    """A dispatcher scoped to district T101 only."""
+    return make_user(session, Role.dispatcher, "T101")
+
+
+@pytest.fixture
+def count_rows(session):
+    from sqlalchemy import text
+
+    def count(table: str) -> int:
+        session.rollback()
+        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+    return count

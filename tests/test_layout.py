@@ -48,7 +48,7 @@ def test_compose_runs_postgis_api_and_worker_with_the_same_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert "postgis" in services["db"]["image"]
-    for name in ("migrate", "api"):
+    for name in ("migrate", "api", "worker"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgresql+psycopg://")
         assert "PATROL_SECRET_KEY" in env

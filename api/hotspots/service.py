@@ -28,6 +28,7 @@ from api.hotspots.schemas import (
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
 from geo.datum import Datum
+from notifications.service import publish_event
 
 _SHAPES = ("Point", "Polygon")
 _NO_DISTANCE = cast(null(), Float).label("distance_m")
@@ -104,9 +105,16 @@ def _resolve_jurisdiction(
 
 
 def _record_revision(session: Session, hotspot: Hotspot, code: str, action: str, by: uuid.UUID) -> None:
+    """Keep the hotspot as it now is in its history, and tell the live stream."""
     session.flush()
     session.refresh(hotspot)
     snapshot = to_feature(hotspot, code).model_dump(mode="json")
+    publish_event(
+        session,
+        kind=f"hotspot.{action}",
+        payload={"feature": snapshot},
+        jurisdiction_path=session.get(Jurisdiction, hotspot.jurisdiction_id).path,
+    )
     session.add(
         HotspotRevision(
             hotspot_id=hotspot.id,

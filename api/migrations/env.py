@@ -10,13 +10,20 @@ import api.models  # noqa: F401 - registers every table on SQLModel.metadata
 config = context.config
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave procrastinate's own tables to the migration that installs its schema."""
+    if type_ == "table" and name.startswith("procrastinate"):
+        return False
+    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+
+
 def run_migrations_online() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=SQLModel.metadata,
-            include_object=alembic_helpers.include_object,
+            include_object=include_object,
             process_revision_directives=alembic_helpers.writer,
             render_item=alembic_helpers.render_item,
             compare_type=True,

@@ -1,0 +1,61 @@
+"""A worker killed with SIGKILL in the middle of a batch: another worker finishes the job."""
+
+import signal
+
+import sqlalchemy as sa
+
+from api.auth.models import Role
+from notifications import service
+from notifications.audience import Audience
+from notifications.models import DeliveryStatus, Notification, Platform, PushDelivery
+from tests.factories import make_user
+from tests.notifications.conftest import wait_for
+
+USERS, DEVICES_EACH = 150, 4  # 600 pushes: two batches of at most 500
+
+
+def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
+    fcm.delay_s = 1.5  # keeps the first worker busy inside its batch
+    accounts = [make_user(session, Role.officer, "T101") for _ in range(USERS)]
+    for account in accounts:
+        for n in range(DEVICES_EACH):
+            service.register_device(
+                session,
+                user_id=account.user.id,
+                token=f"ok-{account.user.id}-{n}",
+                platform=Platform.android,
+                app_version="1.0",
+                locale="zh-CN",
+            )
+    fanout = service.notify(
+        session,
+        audience=Audience.in_jurisdiction("T101", Role.officer),
+        kind="sweep.task",
+        title="寒潮巡查",
+        body="请立即巡查",
+    )
+    session.commit()
+    assert (fanout.deliveries, fanout.jobs) == (USERS * DEVICES_EACH, 2)
+
+    first = worker_process()
+    wait_for(lambda: fcm.received > 0, what="the first worker to start sending")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    assert len(fcm.accepted) < USERS * DEVICES_EACH, "the kill landed inside the batch"
+
+    fcm.delay_s = 0
+    worker_process()
+
+    def pending() -> int:
+        session.rollback()
+        return session.scalar(sa.select(sa.func.count()).where(PushDelivery.status != DeliveryStatus.sent))
+
+    wait_for(lambda: pending() == 0, timeout=60, what="the second worker to finish the batches")
+    expected = {
+        str(i)
+        for i in session.scalars(sa.select(Notification.id).where(Notification.group_id == fanout.group_id))
+    }
+    delivered = fcm.accepted_ids()
+    assert set(delivered) == expected, "every notification reached FCM, under its own stable id"
+    tokens = {m["message"]["token"] for m in fcm.accepted}
+    assert len(tokens) == USERS * DEVICES_EACH, "every device got its push at least once"
