@@ -116,6 +116,31 @@ def worker(
     asyncio.run(run())
 
 
+BENCHMARKS = ("fanout",)
+
+
+@app.command()
+def bench(
+    name: Annotated[str, typer.Argument(help=f"one of: {', '.join(BENCHMARKS)}")],
+    quick: Annotated[bool, typer.Option("--quick", help="a short run, to check it still works")] = False,
+) -> None:
+    """Run a benchmark against DATABASE_URL: a table, then one JSON line with figures and ratios.
+
+    Benchmarks live with the tests (tests/bench/) and need a source checkout; each creates its
+    data in a jurisdiction of its own and removes it afterwards.
+    """
+    import importlib
+
+    if name not in BENCHMARKS:
+        raise _fail(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "tests" / "bench").is_dir():
+        raise _fail("benchmarks need the source checkout (tests/bench)")
+    sys.path.insert(0, str(root))
+    module = importlib.import_module(f"tests.bench.{name}")
+    module.run(quick, console).print(console)
+
+
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Option()],

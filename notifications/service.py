@@ -145,7 +145,7 @@ def _queue_pushes(session: Session, group_id: uuid.UUID) -> tuple[int, int]:
     """Outbox rows for every active device of every recipient, in batches of ``PUSH_BATCH``."""
     if configured_provider() is None:
         return 0, 0
-    batch = (sa.func.row_number().over(order_by=Device.id) - 1) / PUSH_BATCH
+    batch = (sa.func.row_number().over(order_by=Device.id) - 1) // PUSH_BATCH
     rows = (
         session.execute(
             sa.insert(PushDelivery)

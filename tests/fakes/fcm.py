@@ -49,8 +49,7 @@ class FakeFcm:
         self.attempts: Counter[str] = Counter()
         self.received = 0  # send requests that arrived, answered or not
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -132,6 +131,9 @@ class FakeFcm:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Google front ends do
+            disable_nagle_algorithm = True
+
             def log_message(self, *args) -> None:
                 pass
 
@@ -175,6 +177,11 @@ class FakeFcm:
                 self._reply(status, answer)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # firebase-admin opens up to 500 connections at once
+    daemon_threads = True
 
 
 def _error(status: int, code: str, error_code: str | None) -> dict:
