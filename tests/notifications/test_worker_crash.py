@@ -1,6 +1,8 @@
 """A worker killed with SIGKILL in the middle of a batch: another worker finishes the job."""
 
 import signal
+import time
+from collections import Counter
 
 import sqlalchemy as sa
 
@@ -59,3 +61,33 @@ def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
     assert set(delivered) == expected, "every notification reached FCM, under its own stable id"
     tokens = {m["message"]["token"] for m in fcm.accepted}
     assert len(tokens) == USERS * DEVICES_EACH, "every device got its push at least once"
+
+
+def test_two_workers_at_once_send_each_push_once(session, city, fcm, worker_process):
+    accounts = [make_user(session, Role.officer, "T101") for _ in range(USERS)]
+    for account in accounts:
+        for n in range(DEVICES_EACH):
+            service.register_device(
+                session,
+                user_id=account.user.id,
+                token=f"ok-{account.user.id}-{n}",
+                platform=Platform.android,
+                app_version="1.0",
+                locale="zh-CN",
+            )
+    session.commit()
+    worker_process(), worker_process()
+    for round_ in range(3):
+        service.notify(
+            session,
+            audience=Audience.in_jurisdiction("T101", Role.officer),
+            kind="k",
+            title=f"第{round_}轮",
+            body="b",
+        )
+        session.commit()
+    total = 3 * USERS * DEVICES_EACH
+    wait_for(lambda: len(fcm.accepted) >= total, timeout=60, what="all pushes")
+    time.sleep(1)  # room for any duplicate to arrive
+    sent = Counter((m["message"]["token"], m["message"]["data"]["notification_id"]) for m in fcm.accepted)
+    assert len(sent) == total and set(sent.values()) == {1}
