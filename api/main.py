@@ -16,7 +16,10 @@ from api.hotspots.routes import router as hotspots_router
 from api.inbox.routes import router as inbox_router
 from api.jurisdictions.routes import router as jurisdictions_router
 from api.organisations.routes import router as organisations_router
+from api.patrol_routes.routes import router as patrol_routes_router
+from api.patrols.routes import router as patrols_router
 from api.settings import get_settings
+from api.teams.routes import router as teams_router
 from notifications.queue import libpq_url
 
 API_PREFIX = "/api/v1"
@@ -61,6 +64,9 @@ def create_app() -> FastAPI:
         jurisdictions_router,
         organisations_router,
         hotspots_router,
+        teams_router,
+        patrol_routes_router,
+        patrols_router,
         inbox_router,
         events_router,
     )

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
     worker_concurrency: int = 4
     worker_heartbeat_s: float = 10.0
     worker_stalled_after_s: float = 30.0
+    max_track_batch: int = 5000
+    future_tolerance_s: int = 120
+    poor_accuracy_m: float = 100.0
+    max_plausible_speed_mps: float = 70.0
+    position_stale_s: int = 300
+    visit_min_dwell_s: int = 60
+    visit_max_gap_s: int = 300
+    shift_upload_grace_h: int = 24
+    gps_retention_months: int = 12
+    overdue_hours_critical: int = 12
+    overdue_hours_high: int = 24
+    overdue_hours_medium: int = 72
+    overdue_hours_low: int = 168
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

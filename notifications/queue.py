@@ -18,7 +18,8 @@ from api.settings import get_settings
 PUSH_QUEUE = "push"
 ESCALATION_QUEUE = "escalations"
 MAINTENANCE_QUEUE = "maintenance"
-QUEUES = [PUSH_QUEUE, ESCALATION_QUEUE, MAINTENANCE_QUEUE]
+PATROL_QUEUE = "patrols"
+QUEUES = [PUSH_QUEUE, ESCALATION_QUEUE, PATROL_QUEUE, MAINTENANCE_QUEUE]
 
 
 def libpq_url(sqlalchemy_url: str) -> str:
@@ -28,15 +29,25 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(conninfo=libpq_url(get_settings().database_url)),
-    import_paths=["notifications.jobs"],
+    import_paths=["notifications.jobs", "api.patrols.jobs"],
 )
 
 
 def defer(
-    session: Session, task_name: str, *, queue: str, schedule_at: datetime | None = None, **task_kwargs: Any
+    session: Session,
+    task_name: str,
+    *,
+    queue: str,
+    schedule_at: datetime | None = None,
+    queueing_lock: str | None = None,
+    **task_kwargs: Any,
 ) -> int:
-    """Defer a job in the session's current transaction; it is queued only if that commits."""
+    """Defer a job in the session's current transaction; it is queued only if that commits.
+
+    With ``queueing_lock``, a second job with the same lock while one waits raises
+    ``procrastinate.exceptions.AlreadyEnqueued`` (use a savepoint around the call).
+    """
     connection = session.connection().connection.driver_connection
-    return app.configure_task(task_name, queue=queue, schedule_at=schedule_at, connection=connection).defer(
-        **task_kwargs
-    )
+    return app.configure_task(
+        task_name, queue=queue, schedule_at=schedule_at, queueing_lock=queueing_lock, connection=connection
+    ).defer(**task_kwargs)

@@ -111,3 +111,56 @@ def square_ring(lon: float, lat: float, half: float = 0.001) -> list[list[float]
 def polygon_feature(ring: list[list[float]], **properties: Any) -> dict:
     props = {"name": f"区域{next(_counter)}", "kind": "park", **properties}
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": props}
+
+
+def make_team(session: Session, jurisdiction: str, *members: Account, call_sign: str | None = None):
+    from api.teams.models import Team, TeamMember
+
+    team = Team(
+        call_sign=call_sign or f"巡{next(_counter)}",
+        jurisdiction_id=jurisdictions.get_by_code(session=session, code=jurisdiction).id,
+    )
+    session.add(team)
+    session.flush()
+    session.add_all(TeamMember(team_id=team.id, user_id=m.user.id) for m in members)
+    session.commit()
+    return team
+
+
+def make_hotspot(session: Session, lon: float, lat: float, radius_m: float = 50.0, **properties: Any):
+    from api.auth.deps import system_principal
+    from api.hotspots import service as hotspots
+    from api.hotspots.schemas import HotspotCreate
+    from geo.datum import Datum
+
+    feature = HotspotCreate.model_validate(point_feature(lon, lat, radius_m=radius_m, **properties))
+    hotspot, _ = hotspots.create(
+        session=session, principal=system_principal(), feature=feature, datum=Datum.wgs84
+    )
+    session.commit()
+    return hotspot
+
+
+def track(start, *, seconds: int, step_s: int = 5, towards=None, datum: str = "wgs84", accuracy: float = 8.0):
+    """Points every ``step_s`` seconds from ``start`` (lon, lat, datetime), standing still or
+    moving straight to ``towards`` (lon, lat) by the end."""
+    import uuid as _uuid
+    from datetime import timedelta
+
+    lon0, lat0, t0 = start
+    lon1, lat1 = towards or (lon0, lat0)
+    steps = seconds // step_s
+    points = []
+    for i in range(steps + 1):
+        f = i / steps if steps else 0
+        points.append(
+            {
+                "id": str(_uuid.uuid4()),
+                "t": (t0 + timedelta(seconds=i * step_s)).isoformat(),
+                "lon": lon0 + (lon1 - lon0) * f,
+                "lat": lat0 + (lat1 - lat0) * f,
+                "datum": datum,
+                "accuracy_m": accuracy,
+            }
+        )
+    return points

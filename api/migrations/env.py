@@ -11,8 +11,11 @@ config = context.config
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave procrastinate's own tables to the migration that installs its schema."""
-    if type_ == "table" and name.startswith("procrastinate"):
+    """Leave procrastinate's tables to the migration that installs its schema, and the monthly
+    GPS partitions to patrol_gps_partition()."""
+    if type_ == "table" and name.startswith(("procrastinate", "gps_points_")):
+        return False
+    if type_ == "index" and obj.table.name.startswith("gps_points_"):
         return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 

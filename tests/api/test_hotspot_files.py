@@ -3,6 +3,7 @@
 import json
 
 from shapely.geometry import Polygon
+from sqlalchemy import text
 
 from tests.factories import IN_EAST, IN_WEST, point_feature, polygon_feature, square_ring
 
@@ -34,7 +35,7 @@ def test_export_then_import_into_an_empty_registry_round_trips(client, dispatche
     first_export = client.get(f"{URL}/export", headers=dispatcher.headers).json()
     assert first_export["numberReturned"] == 3
 
-    session.execute(__import__("sqlalchemy").text("TRUNCATE hotspots, hotspot_revisions"))
+    session.execute(text("TRUNCATE hotspots, hotspot_revisions CASCADE"))
     session.commit()
     again = client.post(f"{URL}/import", json=first_export, headers=dispatcher.headers)
     assert again.json() == {"created": 3, "updated": 0}
