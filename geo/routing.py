@@ -14,6 +14,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from geo.distance import metres_between_many
 
+GUIDED_SEARCH_ABOVE = 12  # stops; below it plain local search already finds the best loop
+
 
 @dataclass(frozen=True)
 class Tour:
@@ -46,8 +48,9 @@ def round_trip(
     model.SetArcCostEvaluatorOfAllVehicles(model.RegisterTransitCallback(cost))
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
-    parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    parameters.time_limit.seconds = time_limit_s
+    if len(stops) > GUIDED_SEARCH_ABOVE:
+        parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        parameters.time_limit.seconds = time_limit_s
     solution = model.SolveWithParameters(parameters)
     if solution is None:
         raise RuntimeError("the route solver found no tour")

@@ -31,6 +31,20 @@ def test_demo_city_loads_once_with_every_kind_of_record(session, client):
     roles = counts(session, "SELECT role, count(*) FROM users GROUP BY role")
     assert set(roles) == {r.value for r in Role}
     assert roles[Role.officer] >= 12, "two officers for each of six patrol teams"
+    assert counts(session, "SELECT 'teams', count(*) FROM teams")["teams"] == 6
+    members = session.execute(
+        text(
+            "SELECT t.call_sign, array_agg(o.kind ORDER BY o.kind) FROM teams t "
+            "JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id "
+            "JOIN organisations o ON o.id = u.organisation_id GROUP BY 1"
+        )
+    ).all()
+    assert all(kinds == ["city_management", "police_station"] for _, kinds in members), "joint patrols"
+    stops = counts(session, "SELECT route_id, count(*) FROM route_stops GROUP BY 1")
+    assert (
+        len(stops) == 6
+        and sum(stops.values()) == session.execute(text("SELECT count(*) FROM hotspots")).scalar()
+    )
     outside = session.execute(
         text(
             "SELECT count(*) FROM hotspots h JOIN jurisdictions j ON j.code = '990100' "

@@ -349,3 +349,23 @@ USERS = [
         )
     ],
 ]
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    call_sign: str
+    jurisdiction: str
+    vehicle: str
+    members: tuple[str, str]  # a police officer and a city-management officer: a joint patrol
+
+
+TEAMS = [
+    DemoTeam(
+        f"{name.removesuffix('区')}巡{n}",
+        code,
+        f"湘A·{code[-2:]}{n}00 巡逻车",
+        (f"officer{first:02d}", f"officer{first + 1:02d}"),
+    )
+    for d, (code, name, _) in enumerate(DISTRICTS)
+    for n, first in ((1, 4 * d + 1), (2, 4 * d + 3))
+]

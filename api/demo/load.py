@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from shapely.geometry import Point, mapping
 from sqlmodel import Session
 
 from api.auth import service as users
 from api.auth.deps import system_principal
+from api.auth.models import User
 from api.demo import city
 from api.hotspots import service as hotspots
+from api.hotspots.models import Hotspot
 from api.hotspots.schemas import HotspotCreate
 from api.jurisdictions import service as jurisdictions
+from api.jurisdictions.models import Jurisdiction
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationProperties
+from api.patrol_routes import service as patrol_routes
+from api.patrol_routes.schemas import RouteCreate
+from api.teams import service as teams
+from api.teams.schemas import TeamCreate
 from geo.datum import Datum
 
 
@@ -36,6 +44,7 @@ def load(session: Session) -> bool:
     org_ids = _load_organisations(session)
     _load_users(session, org_ids)
     _load_hotspots(session)
+    _load_teams_and_routes(session)
     session.commit()
     return True
 
@@ -70,6 +79,44 @@ def _load_users(session: Session, org_ids: dict[str, int]) -> None:
             jurisdiction_code=user.jurisdiction,
             display_name=user.display_name,
             organisation_id=org_ids[user.organisation] if user.organisation else None,
+        )
+
+
+def _load_teams_and_routes(session: Session) -> None:
+    """Six joint teams, each with a route over half of its district's hotspots, planned from
+    the district's police station."""
+    principal = system_principal()
+    user_ids = dict(session.execute(sa.select(User.username, User.id)).all())
+    for index, team in enumerate(city.TEAMS):
+        teams.create(
+            session=session,
+            principal=principal,
+            body=TeamCreate(
+                call_sign=team.call_sign,
+                vehicle=team.vehicle,
+                jurisdiction=team.jurisdiction,
+                members=[user_ids[m] for m in team.members],
+            ),
+        )
+        district_path = jurisdictions.get_by_code(session=session, code=team.jurisdiction).path
+        spots = session.scalars(
+            sa.select(Hotspot.id)
+            .join(Jurisdiction, Jurisdiction.id == Hotspot.jurisdiction_id)
+            .where(Jurisdiction.path.descendant_of(district_path))
+            .order_by(Hotspot.name)
+        ).all()
+        half = spots[index % 2 :: 2]
+        station = next(o for o in city.ORGANISATIONS if o.key == f"police_{team.jurisdiction}")
+        patrol_routes.create(
+            session=session,
+            principal=principal,
+            start=(station.lon, station.lat),
+            body=RouteCreate(
+                name=f"{team.call_sign} 夜巡线",
+                jurisdiction=team.jurisdiction,
+                hotspot_ids=half,
+                expected_minutes=15 * len(half),
+            ),
         )
 
 

@@ -1,0 +1,78 @@
+"""The hot queries stay index-backed (checked with EXPLAIN on a realistic amount of data)."""
+
+import uuid
+
+import sqlalchemy as sa
+
+
+def plan(session, sql: str, **params) -> str:
+    rows = session.execute(sa.text(f"EXPLAIN {sql}"), params).scalars().all()
+    return "\n".join(rows)
+
+
+def test_nearest_positions_and_visit_matching_use_their_indexes(session, city, crew):
+    session.execute(
+        sa.text("""
+        INSERT INTO hotspots (id, name, kind, risk_level, jurisdiction_id, geom, radius_m, version)
+        SELECT gen_random_uuid(), 'h' || n, 'other', 'low',
+               (SELECT id FROM jurisdictions WHERE code = 'T101'),
+               ST_SetSRID(ST_MakePoint(120 + random() * 0.1, 30 + random() * 0.2), 4326), 50, 1
+        FROM generate_series(1, 2000) n""")
+    )
+    session.execute(
+        sa.text("""
+        INSERT INTO shifts (id, team_id, jurisdiction_id, started_at) VALUES (gen_random_uuid(), :team,
+        (SELECT id FROM jurisdictions WHERE code = 'T101'), now())"""),
+        {"team": crew["team"].id},
+    )
+    session.execute(
+        sa.text("""
+        INSERT INTO users (id, username, display_name, password_hash, role, jurisdiction_id, is_active)
+        SELECT gen_random_uuid(), 'u' || n, 'u', 'x', 'officer',
+               (SELECT id FROM jurisdictions WHERE code = 'T101'), true
+        FROM generate_series(1, 3000) n""")
+    )
+    session.execute(
+        sa.text("""
+        INSERT INTO live_positions (user_id, shift_id, team_id, jurisdiction_id, geom, recorded_at,
+                                    received_at, accuracy_m)
+        SELECT u.id, (SELECT id FROM shifts LIMIT 1), :team, u.jurisdiction_id,
+               ST_SetSRID(ST_MakePoint(120 + random() * 0.1, 30 + random() * 0.2), 4326), now(), now(), 5
+        FROM users u WHERE u.username LIKE 'u%'"""),
+        {"team": crew["team"].id},
+    )
+    session.execute(sa.text("ANALYZE hotspots; ANALYZE live_positions"))
+    session.commit()
+
+    knn = plan(
+        session,
+        """
+        SELECT user_id FROM live_positions
+        ORDER BY geom::geography <-> ST_SetSRID(ST_MakePoint(120.05, 30.1), 4326)::geography LIMIT 5""",
+    )
+    assert "ix_live_positions_geography" in knn, knn
+    within = plan(
+        session,
+        """
+        SELECT user_id FROM live_positions
+        WHERE ST_DWithin(geom::geography, ST_SetSRID(ST_MakePoint(120.05, 30.1), 4326)::geography, 500)""",
+    )
+    assert "ix_live_positions_geography" in within, within
+    matching = plan(
+        session,
+        """
+        SELECT p.recorded_at, h.id FROM gps_points p
+        JOIN hotspots h ON h.retired_at IS NULL AND ST_Intersects(h.area, p.geom)
+        WHERE p.shift_id = :any AND p.user_id = :any AND p.flags = 0
+          AND p.recorded_at BETWEEN now() - interval '1 day' AND now()""",
+        any=uuid.uuid4(),
+    )
+    assert "Index Scan using idx_hotspots_area" in matching, matching
+    assert "shift_id_user_id_recorded_at_idx" in matching and "Index Cond: ((shift_id =" in matching, matching
+    near_hotspots = plan(
+        session,
+        """
+        SELECT id FROM hotspots
+        WHERE ST_DWithin(area::geography, ST_SetSRID(ST_MakePoint(120.05, 30.1), 4326)::geography, 500)""",
+    )
+    assert "ix_hotspots_area_geography" in near_hotspots, near_hotspots
