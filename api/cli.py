@@ -116,7 +116,7 @@ def worker(
     asyncio.run(run())
 
 
-BENCHMARKS = ("fanout",)
+BENCHMARKS = ("fanout", "ingest", "nearest", "visits")
 
 
 @app.command()

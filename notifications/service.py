@@ -23,7 +23,7 @@ from notifications.audience import Audience, users_query
 from notifications.models import DeliveryStatus, Device, Event, Notification, Platform, Priority, PushDelivery
 from notifications.providers import configured_provider
 
-EVENTS_CHANNEL = "patrol_events"
+EVENTS_CHANNEL = "patrol_events"  # notified by the trigger on events (migration 0004)
 PUSH_BATCH = 500
 
 
@@ -35,11 +35,6 @@ class Fanout:
     jobs: int
 
 
-def _signal_listeners(session: Session) -> None:
-    """Wake every API process's stream; NOTIFY is delivered only when the transaction commits."""
-    session.execute(sa.select(sa.func.pg_notify(EVENTS_CHANNEL, "")))
-
-
 def publish_event(
     session: Session,
     *,
@@ -49,7 +44,10 @@ def publish_event(
     roles: Sequence[Role] | None = None,
     user_id: uuid.UUID | None = None,
 ) -> None:
-    """Record a domain event for the live stream (visible as ``Event`` explains)."""
+    """Record a domain event for the live stream (visible as ``Event`` explains).
+
+    A trigger on ``events`` wakes the streams of every API process when this commits.
+    """
     session.add(
         Event(
             kind=kind,
@@ -59,8 +57,6 @@ def publish_event(
             roles=[r.value for r in roles] if roles else None,
         )
     )
-    session.flush()
-    _signal_listeners(session)
 
 
 def notify(
@@ -138,7 +134,6 @@ def _inbox_events(session: Session, group_id: uuid.UUID) -> None:
             .where(Notification.group_id == group_id),
         )
     )
-    _signal_listeners(session)
 
 
 def _queue_pushes(session: Session, group_id: uuid.UUID) -> tuple[int, int]:

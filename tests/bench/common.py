@@ -74,9 +74,21 @@ def scratch_jurisdiction(session: Session) -> Iterator[str]:
 def _remove(session: Session, code: str) -> None:
     scope = "(SELECT id FROM jurisdictions WHERE path <@ (SELECT path FROM jurisdictions WHERE code = :code))"
     users = f"(SELECT id FROM users WHERE jurisdiction_id IN {scope})"
+    shifts = f"(SELECT id FROM shifts WHERE jurisdiction_id IN {scope})"
     for statement in (
+        f"DELETE FROM gps_points WHERE shift_id IN {shifts}",
+        f"DELETE FROM live_positions WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM hotspot_visits WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM shifts WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM team_members WHERE user_id IN {users}",
+        f"DELETE FROM teams WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM hotspot_revisions WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM hotspots WHERE jurisdiction_id IN {scope}",
+        "DELETE FROM procrastinate_jobs WHERE task_name = 'detect_visits' AND args->>'shift_id' NOT IN "
+        "(SELECT id::text FROM shifts)",
         f"DELETE FROM push_deliveries WHERE device_id IN (SELECT id FROM devices WHERE user_id IN {users})",
-        f"DELETE FROM events WHERE user_id IN {users}",
+        f"DELETE FROM events WHERE user_id IN {users} OR jurisdiction_path <@ "
+        "(SELECT path FROM jurisdictions WHERE code = :code)",
         f"DELETE FROM notifications WHERE user_id IN {users}",
         f"DELETE FROM devices WHERE user_id IN {users}",
         f"DELETE FROM refresh_tokens WHERE user_id IN {users}",
@@ -85,3 +97,94 @@ def _remove(session: Session, code: str) -> None:
     ):
         session.execute(text(statement), {"code": code})
     session.commit()
+
+
+@contextmanager
+def api_server(workers: int = 2) -> Iterator[str]:
+    """The API under uvicorn in its own processes, as deployed; yields its base URL."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=dict(os.environ),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("API did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bearer(user_id, role: str) -> dict[str, str]:
+    from api.auth.security import create_access_token
+
+    token, _ = create_access_token(user_id, role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_officers_on_duty(
+    session: Session, code: str, count: int, on_duty_hours: int = 2
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """``count`` officers, each in a team of their own with an open shift: [(user id, shift id)]."""
+    rows = session.execute(
+        text("""
+        WITH j AS (SELECT id FROM jurisdictions WHERE code = :code),
+        u AS (
+          INSERT INTO users (id, username, display_name, password_hash, role, jurisdiction_id, is_active)
+          SELECT gen_random_uuid(), :code || '-o' || n, 'officer ' || n, 'unused', 'officer', j.id, true
+          FROM generate_series(1, :count) n, j RETURNING id, username, jurisdiction_id),
+        t AS (
+          INSERT INTO teams (id, call_sign, jurisdiction_id)
+          SELECT gen_random_uuid(), u.username, u.jurisdiction_id FROM u RETURNING id, call_sign),
+        m AS (
+          INSERT INTO team_members (team_id, user_id)
+          SELECT t.id, u.id FROM t JOIN u ON u.username = t.call_sign RETURNING team_id, user_id)
+        INSERT INTO shifts (id, team_id, jurisdiction_id, started_at)
+        SELECT gen_random_uuid(), m.team_id, (SELECT id FROM j), now() - make_interval(hours => :hours) FROM m
+        RETURNING team_id, id"""),
+        {"code": code, "count": count, "hours": on_duty_hours},
+    ).all()
+    members = dict(
+        session.execute(
+            text("SELECT team_id, user_id FROM team_members WHERE team_id = ANY(:t)"),
+            {"t": [team for team, _ in rows]},
+        ).all()
+    )
+    session.commit()
+    return [(members[team], shift) for team, shift in rows]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
