@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, cast, create_engine
 from sqlalchemy.types import UserDefinedType
 from sqlmodel import Session
 
@@ -46,3 +46,20 @@ class LTree(UserDefinedType):
         def descendant_of(self, other):
             """``self <@ other``: self is other or lies below it."""
             return self.op("<@", is_comparison=True)(other)
+
+
+class _Geography(UserDefinedType):
+    """Plain ``geography``: a cast to it matches indexes built on ``(column::geography)``.
+
+    GeoAlchemy2's Geography type renders ``geography(GEOMETRY,4326)``, an expression those
+    indexes do not match, so KNN and radius queries through it would scan the whole table.
+    """
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw) -> str:
+        return "geography"
+
+
+def as_geography(expr):
+    return cast(expr, _Geography())

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from geoalchemy2 import Geography
 from geoalchemy2 import functions as gf
 from geoalchemy2.shape import to_shape
 from shapely.geometry import Point as ShapelyPoint
@@ -16,6 +15,7 @@ from sqlalchemy import Float, Select, cast, func, null, select
 from sqlmodel import Session
 
 from api.auth.deps import Principal
+from api.db import as_geography
 from api.errors import ProblemError, invalid, not_found
 from api.geojson import geometry_in, geometry_out, to_db
 from api.hotspots.models import Hotspot, HotspotKind, HotspotRevision, RiskLevel
@@ -279,7 +279,7 @@ def _filtered(principal: Principal, filters: HotspotFilters, session: Session) -
     query = (
         select(Hotspot, Jurisdiction.code)
         .join(Jurisdiction, Jurisdiction.id == Hotspot.jurisdiction_id)
-        .where(Hotspot.jurisdiction_id.in_(jurisdictions.scope_ids(principal)))
+        .where(jurisdictions.in_scope(Hotspot.jurisdiction_id, principal))
     )
     if not filters.include_retired:
         query = query.where(Hotspot.retired_at.is_(None))
@@ -297,18 +297,12 @@ def _filtered(principal: Principal, filters: HotspotFilters, session: Session) -
     return query
 
 
-def _geography(expr):
-    return cast(expr, Geography(srid=4326))
-
-
-def search(
-    *, session: Session, principal: Principal, filters: HotspotFilters, limit: int, offset: int
-) -> tuple[list[tuple[Hotspot, str, float | None]], int]:
-    """One page of hotspots in scope and the number matched; sorted by distance with ``near``."""
+def search_query(*, session: Session, principal: Principal, filters: HotspotFilters) -> Select:
+    """Hotspots in scope matching the filters; nearest first with ``near`` (GiST on area::geography)."""
     query = _filtered(principal, filters, session)
     if filters.near is not None:
-        here = _geography(gf.ST_SetSRID(gf.ST_MakePoint(*filters.near), 4326))
-        area = _geography(Hotspot.area)
+        here = as_geography(gf.ST_SetSRID(gf.ST_MakePoint(*filters.near), 4326))
+        area = as_geography(Hotspot.area)
         distance = gf.ST_Distance(area, here)
         query = (
             query.add_columns(distance.label("distance_m"))
@@ -317,6 +311,14 @@ def search(
         )
     else:
         query = query.add_columns(_NO_DISTANCE).order_by(Hotspot.name, Hotspot.id)
+    return query
+
+
+def search(
+    *, session: Session, principal: Principal, filters: HotspotFilters, limit: int, offset: int
+) -> tuple[list[tuple[Hotspot, str, float | None]], int]:
+    """One page of hotspots in scope and the number matched; sorted by distance with ``near``."""
+    query = search_query(session=session, principal=principal, filters=filters)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.execute(query.limit(limit).offset(offset)).all()
     return list(rows), int(total or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from geoalchemy2 import functions as gf
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
@@ -24,6 +25,15 @@ def is_within(path: str, scope_path: str) -> bool:
 def scope_ids(principal: Principal) -> Select:
     """Ids of the jurisdictions the caller may see (their own and every one below it)."""
     return select(Jurisdiction.id).where(Jurisdiction.path.descendant_of(principal.jurisdiction_path))
+
+
+def in_scope(column, principal: Principal):
+    """``column`` (a jurisdiction id) lies in the caller's scope.
+
+    Written as ``= ANY(ARRAY(subquery))`` so the planner computes the scope once and keeps it a
+    filter: a nearest-first (KNN) index scan can then still drive the query.
+    """
+    return column == sa.any_(sa.func.array(scope_ids(principal).scalar_subquery()))
 
 
 def get_by_code(*, session: Session, code: str) -> Jurisdiction | None:

@@ -16,7 +16,7 @@ from api.hotspots import service as hotspots
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
 from api.patrol_routes import service as patrol_routes
-from api.patrols.models import HotspotVisit, Shift, VisitSource
+from api.patrols.models import HotspotVisit, LivePosition, Shift, VisitSource
 from api.patrols.schemas import CheckIn, ShiftEnd, ShiftPublic, ShiftStart
 from api.settings import get_settings
 from api.teams import service as teams
@@ -103,6 +103,7 @@ def end(*, session: Session, principal: Principal, shift_id: uuid.UUID, body: Sh
     if ended_at < shift.started_at:
         raise invalid("a shift cannot end before it started", loc=["body", "ended_at"])
     shift.ended_at, shift.ended_received_at, shift.ended_by = ended_at, datetime.now(UTC), principal.id
+    session.execute(sa.delete(LivePosition).where(LivePosition.shift_id == shift.id))  # off duty: off the map
     session.flush()
     _announce(session, shift, "shift.ended")
     return shift

@@ -184,7 +184,8 @@ def ingest(*, session: Session, principal: Principal, shift: Shift, points: list
     stored = _store(session, shift, principal, ordered, lon, lat, flags)
     good = np.flatnonzero(flags == 0)
     if stored and good.size:
-        _update_live_position(session, principal, shift, ordered[good[-1]], lon[good[-1]], lat[good[-1]])
+        if shift.ended_at is None:  # a late upload after the end does not put anyone back on the map
+            _update_live_position(session, principal, shift, ordered[good[-1]], lon[good[-1]], lat[good[-1]])
         _queue_visit_detection(session, shift.id, principal.id)
     return Receipt(received=len(points), stored=stored, flagged=int(np.count_nonzero(flags)))
 

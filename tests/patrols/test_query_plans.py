@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -10,7 +11,9 @@ def plan(session, sql: str, **params) -> str:
     return "\n".join(rows)
 
 
-def test_nearest_positions_and_visit_matching_use_their_indexes(session, city, crew):
+@pytest.fixture
+def busy_city(session, city, crew):
+    """A few thousand hotspots and live positions, analysed, so plans are realistic."""
     session.execute(
         sa.text("""
         INSERT INTO hotspots (id, name, kind, risk_level, jurisdiction_id, geom, radius_m, version)
@@ -44,6 +47,9 @@ def test_nearest_positions_and_visit_matching_use_their_indexes(session, city, c
     session.execute(sa.text("ANALYZE hotspots; ANALYZE live_positions"))
     session.commit()
 
+
+def test_nearest_positions_and_visit_matching_use_their_indexes(session, busy_city):
+
     knn = plan(
         session,
         """
@@ -76,3 +82,30 @@ def test_nearest_positions_and_visit_matching_use_their_indexes(session, city, c
         WHERE ST_DWithin(area::geography, ST_SetSRID(ST_MakePoint(120.05, 30.1), 4326)::geography, 500)""",
     )
     assert "ix_hotspots_area_geography" in near_hotspots, near_hotspots
+
+
+def explain(session, statement) -> str:
+    compiled = statement.compile(dialect=session.get_bind().dialect)
+    rows = session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars().all()
+    return "\n".join(rows)
+
+
+def test_the_services_own_queries_use_the_geography_indexes(session, busy_city):
+    from api.auth.deps import system_principal
+    from api.hotspots.service import HotspotFilters, search_query
+    from api.patrols.positions import on_duty_query
+
+    nearest = explain(
+        session,
+        on_duty_query(system_principal(), near=(120.05, 30.1), radius_m=None, limit=5, include_stale=True),
+    )
+    assert "ix_live_positions_geography" in nearest, nearest
+    hotspots = explain(
+        session,
+        search_query(
+            session=session,
+            principal=system_principal(),
+            filters=HotspotFilters(near=(120.05, 30.1), radius_m=300),
+        ),
+    )
+    assert "ix_hotspots_area_geography" in hotspots, hotspots
