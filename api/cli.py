@@ -22,9 +22,11 @@ app = typer.Typer(help="Street patrol and relief system.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 hotspots_app = typer.Typer(help="Hotspot registry files.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo city.", no_args_is_help=True)
+routes_app = typer.Typer(help="Patrol routes.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(hotspots_app, name="hotspots")
 app.add_typer(demo_app, name="demo")
+app.add_typer(routes_app, name="routes")
 console = Console()
 
 
@@ -271,6 +273,42 @@ def hotspots_export(
     collection = HotspotCollection(features=features, numberMatched=total, numberReturned=total)
     (write_csv if file.suffix.lower() == ".csv" else write_geojson)(file, collection)
     console.print(f"wrote {total} hotspots to {file}")
+
+
+@routes_app.command("plan")
+def routes_plan(
+    start: Annotated[str, typer.Option(help="lon,lat where the round starts and ends")],
+    hotspot: Annotated[list[str], typer.Option(help="a hotspot id; repeat for each")],
+    datum: Annotated[str, typer.Option(help="datum of --start")] = "wgs84",
+    as_user: AsUser = None,
+) -> None:
+    """Order hotspots into a short round trip (OR-Tools, straight-line metres)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from api.errors import ProblemError
+    from api.hotspots.models import Hotspot
+    from api.patrol_routes import service
+    from geo.datum import Datum, point_to_wgs84
+
+    try:
+        lon, lat = (float(v) for v in start.split(","))
+        ids = [uuid.UUID(h) for h in hotspot]
+        origin = point_to_wgs84(Datum(datum), lon, lat)
+    except ValueError as exc:
+        raise _fail(f"bad --start, --hotspot or --datum: {exc}") from exc
+    with _session() as session:
+        try:
+            order, length = service.plan(
+                session=session, principal=_principal(session, as_user), start=origin, hotspot_ids=ids
+            )
+        except ProblemError as exc:
+            raise _fail(exc.detail) from exc
+        names = dict(session.execute(select(Hotspot.id, Hotspot.name).where(Hotspot.id.in_(order))).all())
+    for position, hotspot_id in enumerate(order, start=1):
+        console.print(f"{position:>3}. {names[hotspot_id]}  {hotspot_id}")
+    console.print(f"round trip {length / 1000:.2f} km (straight-line metres; no road network is loaded)")
 
 
 @demo_app.command("load")

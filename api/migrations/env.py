@@ -6,18 +6,9 @@ from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401 - registers every table on SQLModel.metadata
+from api.migrations.config import include_object
 
 config = context.config
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave procrastinate's tables to the migration that installs its schema, and the monthly
-    GPS partitions to patrol_gps_partition()."""
-    if type_ == "table" and name.startswith(("procrastinate", "gps_points_")):
-        return False
-    if type_ == "index" and obj.table.name.startswith("gps_points_"):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_online() -> None:
