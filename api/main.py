@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
+from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
 from api.events.routes import router as events_router
@@ -18,6 +19,7 @@ from api.jurisdictions.routes import router as jurisdictions_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
+from api.people.routes import router as people_router
 from api.settings import get_settings
 from api.teams.routes import router as teams_router
 from notifications.queue import libpq_url
@@ -67,6 +69,8 @@ def create_app() -> FastAPI:
         teams_router,
         patrol_routes_router,
         patrols_router,
+        encounters_router,
+        people_router,
         inbox_router,
         events_router,
     )

@@ -1,16 +1,22 @@
 """Every table model, imported in one place for Alembic and for tools that need the metadata."""
 
+from api.audit.models import AuditEntry
 from api.auth.models import RefreshToken, User
+from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, RevisitTask
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
 from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
+from api.people.models import Person
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
 
 __all__ = [
+    "AuditEntry",
+    "CriticalIncident",
     "Device",
+    "Encounter",
     "Event",
     "GpsPoint",
     "Hotspot",
@@ -21,8 +27,11 @@ __all__ = [
     "Notification",
     "Organisation",
     "PatrolRoute",
+    "Person",
+    "PoliceReferral",
     "PushDelivery",
     "RefreshToken",
+    "RevisitTask",
     "RouteStop",
     "Shift",
     "Team",

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     overdue_hours_high: int = 24
     overdue_hours_medium: int = 72
     overdue_hours_low: int = 168
+    revisit_delay_minutes: int = 120
+    incident_ack_minutes: int = 15
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

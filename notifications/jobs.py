@@ -42,17 +42,17 @@ def deliver_push(context: JobContext, group_id: str, batch: int) -> None:
     queue=ESCALATION_QUEUE,
     retry=RetryStrategy(max_attempts=10, exponential_wait=2),
 )
-def escalate_unacknowledged(notification_id: str, title: str, body: str, audience: dict) -> None:
+def escalate_unacknowledged(group_id: str, title: str, body: str, audience: dict) -> None:
     with Session(get_engine()) as session:
         fanout = service.escalate_if_unacknowledged(
             session,
-            notification_id=uuid.UUID(notification_id),
+            group_id=uuid.UUID(group_id),
             audience=service.audience_from_json(audience),
             title=title,
             body=body,
         )
         session.commit()
-    log.info("escalation of %s: %s", notification_id, fanout or "already acknowledged")
+    log.info("escalation of %s: %s", group_id, fanout or "already acknowledged")
 
 
 @app.periodic(cron="*/5 * * * *")

@@ -162,21 +162,16 @@ def _queue_pushes(session: Session, group_id: uuid.UUID) -> tuple[int, int]:
 
 
 def schedule_escalation(
-    session: Session,
-    *,
-    notification_id: uuid.UUID,
-    deadline: datetime,
-    audience: Audience,
-    title: str,
-    body: str,
+    session: Session, *, group_id: uuid.UUID, deadline: datetime, audience: Audience, title: str, body: str
 ) -> int:
-    """If ``notification_id`` is not acknowledged by ``deadline``, notify ``audience`` (critical)."""
+    """If nobody who got the notification ``group_id`` acknowledged it by ``deadline``, notify
+    ``audience`` (critical)."""
     return queue.defer(
         session,
         "escalate_unacknowledged",
         queue=queue.ESCALATION_QUEUE,
         schedule_at=deadline,
-        notification_id=str(notification_id),
+        group_id=str(group_id),
         title=title,
         body=body,
         audience=_audience_to_json(audience),
@@ -204,21 +199,20 @@ def audience_from_json(data: dict[str, Any]) -> Audience:
 
 
 def escalate_if_unacknowledged(
-    session: Session, *, notification_id: uuid.UUID, audience: Audience, title: str, body: str
+    session: Session, *, group_id: uuid.UUID, audience: Audience, title: str, body: str
 ) -> Fanout | None:
-    original = session.get(Notification, notification_id)
-    if original is None or original.acknowledged_at is not None:
+    sent = session.scalars(sa.select(Notification).where(Notification.group_id == group_id)).all()
+    if not sent or any(n.acknowledged_at is not None for n in sent):
         return None
-    fanout = notify(
+    return notify(
         session,
         audience=audience,
         kind="escalation",
         title=title,
         body=body,
         priority=Priority.critical,
-        payload={"escalates": str(notification_id), "original_kind": original.kind, **original.payload},
+        payload={**sent[0].payload, "escalates": str(group_id), "original_kind": sent[0].kind},
     )
-    return fanout
 
 
 # Inbox -------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def raise_alarm(session, officer, deadline):
     original = session.scalar(sa.select(Notification.id).where(Notification.group_id == fanout.group_id))
     service.schedule_escalation(
         session,
-        notification_id=original,
+        group_id=fanout.group_id,
         deadline=deadline,
         audience=Audience.responsible("T101", Role.supervisor),
         title="未确认：危重人员",
@@ -50,7 +50,7 @@ def test_unacknowledged_alarm_escalates_to_supervisors(session, city, drain_jobs
     drain_jobs(lambda: len(escalations(session)) == 1)
     [(user_id, payload, priority)] = escalations(session)
     assert user_id == supervisor.user.id and user_id != east_supervisor.user.id
-    assert payload["escalates"] == str(original) and payload["incident_id"] == "i-7"
+    assert payload["escalates"] == str(fanout_group(session, original)) and payload["incident_id"] == "i-7"
     assert priority == "critical"
 
 
@@ -79,3 +79,7 @@ def test_escalation_waits_for_its_deadline(session, city, drain_jobs, count_rows
     assert (
         count_rows("procrastinate_jobs WHERE task_name = 'escalate_unacknowledged' AND status = 'todo'") == 1
     )
+
+
+def fanout_group(session, notification_id):
+    return session.scalar(sa.select(Notification.group_id).where(Notification.id == notification_id))
