@@ -16,10 +16,14 @@ def resolve(schema: dict) -> dict:
     return schema
 
 
+def schema_has_example(schema: dict) -> bool:
+    if "anyOf" in schema:
+        return all(schema_has_example(member) for member in schema["anyOf"])
+    return bool(resolve(schema).get("examples"))
+
+
 def has_example(content: dict) -> bool:
-    return bool(
-        content.get("example") or content.get("examples") or resolve(content["schema"]).get("examples")
-    )
+    return bool(content.get("example") or content.get("examples") or schema_has_example(content["schema"]))
 
 
 def test_served_document_is_the_app_schema(client):
