@@ -12,6 +12,7 @@ from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
 from api.events.routes import router as events_router
+from api.handovers.routes import router as handovers_router
 from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
 from api.inbox.routes import router as inbox_router
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
         patrol_routes_router,
         patrols_router,
         encounters_router,
+        handovers_router,
         people_router,
         inbox_router,
         events_router,

@@ -3,6 +3,7 @@
 from api.audit.models import AuditEntry
 from api.auth.models import RefreshToken, User
 from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, RevisitTask
+from api.handovers.models import Handover, HandoverStep
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
 from api.organisations.models import Organisation
@@ -19,6 +20,8 @@ __all__ = [
     "Encounter",
     "Event",
     "GpsPoint",
+    "Handover",
+    "HandoverStep",
     "Hotspot",
     "HotspotRevision",
     "HotspotVisit",

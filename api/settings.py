@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     overdue_hours_low: int = 168
     revisit_delay_minutes: int = 120
     incident_ack_minutes: int = 15
+    handover_minutes_to_station: int = 120
+    handover_minutes_to_hospital: int = 60
+    handover_minutes_identity_check: int = 24 * 60
+    handover_minutes_discharge_pickup: int = 24 * 60
+    handover_minutes_police_referral: int = 60
+    handover_code_minutes: int = 15
+    pdf_font_file: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf_cjk_font_file: Path = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

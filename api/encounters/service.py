@@ -16,6 +16,7 @@ from api.auth.deps import Principal
 from api.auth.models import Role, User
 from api.db import as_geography
 from api.encounters.models import (
+    ESCORTS,
     POLICE_MATTERS,
     VULNERABLE,
     CriticalIncident,
@@ -30,6 +31,7 @@ from api.encounters.rules import broken_rules
 from api.encounters.schemas import EncounterCreate, EncounterPublic, IncidentCreate, Place
 from api.errors import ProblemError, invalid, not_found
 from api.geojson import to_db
+from api.handovers import service as handovers
 from api.hotspots import service as hotspots
 from api.hotspots.models import Hotspot
 from api.jurisdictions import service as jurisdictions
@@ -230,6 +232,8 @@ def _follow_up(session: Session, principal: Principal, encounter: Encounter) -> 
         schedule_revisit(
             session, encounter, reason="refused_help: " + ", ".join(sorted(categories & VULNERABLE))
         )
+    if encounter.outcome in ESCORTS:
+        handovers.from_escort(session, principal, encounter)
     if encounter.critical is not None:
         point = to_shape(encounter.geom)
         raise_incident(
