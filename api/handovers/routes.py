@@ -228,10 +228,20 @@ def release(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> Ha
     return _public(handover)
 
 
+class PdfResponse(Response):
+    media_type = "application/pdf"
+
+
 @router.get(
     "/{handover_id}/record.pdf",
     operation_id="handoverRecord",
-    responses={200: {"content": {"application/pdf": {}}, "description": "The written record"}},
+    response_class=PdfResponse,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The written record",
+        }
+    },
 )
 def handover_record(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> Response:
     """The written handover record, as issued; `X-Content-SHA256` is the hash kept since."""
@@ -240,9 +250,8 @@ def handover_record(handover_id: uuid.UUID, session: SessionDep, principal: Part
         raise ProblemError(
             409, "the record is issued when the receiver confirms the handover", kind="no-record"
         )
-    return Response(
+    return PdfResponse(
         handover.record_pdf,
-        media_type="application/pdf",
         headers={
             "X-Content-SHA256": handover.record_sha256,
             "Content-Disposition": f'inline; filename="handover-{handover.id}.pdf"',
