@@ -84,7 +84,7 @@ def render(content: RecordContent) -> tuple[bytes, str]:
         pdf.set_font("latin", size=10)
         pdf.cell(48, 8, label)
         pdf.set_font("latin", size=11)
-        pdf.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(6)
     pdf.set_font("latin", size=9)
     pdf.multi_cell(
