@@ -177,32 +177,15 @@ def users_create(
 
 def _principal(session: Session, username: str | None):
     """Act as the named user (their scope), or as the system administrator."""
-    from sqlalchemy import select
-
-    from api.auth.deps import Principal, system_principal
+    from api.auth.deps import load_principal, system_principal
     from api.auth.models import User
-    from api.jurisdictions.models import Jurisdiction
 
     if username is None:
         return system_principal()
-    row = session.execute(
-        select(User, Jurisdiction)
-        .join(Jurisdiction, Jurisdiction.id == User.jurisdiction_id)
-        .where(User.username == username)
-    ).first()
-    if row is None:
-        raise _fail(f"no user {username!r}")
-    user, jurisdiction = row
-    return Principal(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=Role(user.role),
-        organisation_id=user.organisation_id,
-        jurisdiction_id=jurisdiction.id,
-        jurisdiction_code=jurisdiction.code,
-        jurisdiction_path=jurisdiction.path,
-    )
+    principal = load_principal(session, User.username == username)
+    if principal is None:
+        raise _fail(f"no active user {username!r}")
+    return principal
 
 
 AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (their jurisdiction)")]

@@ -67,23 +67,31 @@ def current_principal(session: SessionDep, token: Annotated[str | None, Depends(
         user_id = decode_access_token(token)
     except TokenError as exc:
         raise _unauthenticated(str(exc)) from exc
-    row = session.execute(
-        select(User, Jurisdiction.code, Jurisdiction.path)
-        .join(Jurisdiction, Jurisdiction.id == User.jurisdiction_id)
-        .where(User.id == user_id)
-    ).first()
-    if row is None or not row.User.is_active:
+    principal = load_principal(session, User.id == user_id)
+    if principal is None:
         raise _unauthenticated("the account behind this token no longer exists or is disabled")
-    user = row.User
+    return principal
+
+
+def load_principal(session, condition) -> Principal | None:
+    """The active user matching ``condition`` as a Principal, or None."""
+    row = session.execute(
+        select(User, Jurisdiction)
+        .join(Jurisdiction, Jurisdiction.id == User.jurisdiction_id)
+        .where(condition, User.is_active)
+    ).first()
+    if row is None:
+        return None
+    user, jurisdiction = row
     return Principal(
         id=user.id,
         username=user.username,
         display_name=user.display_name,
         role=Role(user.role),
         organisation_id=user.organisation_id,
-        jurisdiction_id=user.jurisdiction_id,
-        jurisdiction_code=row.code,
-        jurisdiction_path=row.path,
+        jurisdiction_id=jurisdiction.id,
+        jurisdiction_code=jurisdiction.code,
+        jurisdiction_path=jurisdiction.path,
     )
 
 

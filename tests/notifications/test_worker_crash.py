@@ -16,10 +16,10 @@ from tests.notifications.conftest import wait_for
 USERS, DEVICES_EACH = 150, 4  # 600 pushes: two batches of at most 500
 
 
-def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
-    fcm.delay_s = 1.5  # keeps the first worker busy inside its batch
-    accounts = [make_user(session, Role.officer, "T101") for _ in range(USERS)]
-    for account in accounts:
+def officers_with_phones(session) -> None:
+    """USERS officers of T101, each with DEVICES_EACH phones registered."""
+    for _ in range(USERS):
+        account = make_user(session, Role.officer, "T101")
         for n in range(DEVICES_EACH):
             service.register_device(
                 session,
@@ -29,6 +29,11 @@ def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
                 app_version="1.0",
                 locale="zh-CN",
             )
+
+
+def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
+    fcm.delay_s = 1.5  # keeps the first worker busy inside its batch
+    officers_with_phones(session)
     fanout = service.notify(
         session,
         audience=Audience.in_jurisdiction("T101", Role.officer),
@@ -64,17 +69,7 @@ def test_sigkill_mid_batch_loses_nothing(session, city, fcm, worker_process):
 
 
 def test_two_workers_at_once_send_each_push_once(session, city, fcm, worker_process):
-    accounts = [make_user(session, Role.officer, "T101") for _ in range(USERS)]
-    for account in accounts:
-        for n in range(DEVICES_EACH):
-            service.register_device(
-                session,
-                user_id=account.user.id,
-                token=f"ok-{account.user.id}-{n}",
-                platform=Platform.android,
-                app_version="1.0",
-                locale="zh-CN",
-            )
+    officers_with_phones(session)
     session.commit()
     worker_process(), worker_process()
     for round_ in range(3):
