@@ -22,6 +22,7 @@ from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
 from api.people.routes import router as people_router
 from api.settings import get_settings
+from api.sweeps.routes import router as sweeps_router
 from api.teams.routes import router as teams_router
 from notifications.queue import libpq_url
 
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
         encounters_router,
         handovers_router,
         people_router,
+        sweeps_router,
         inbox_router,
         events_router,
     )

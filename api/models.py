@@ -10,6 +10,7 @@ from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
+from api.sweeps.models import Sweep, SweepTask, WeatherAlert
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
 
@@ -37,7 +38,10 @@ __all__ = [
     "RevisitTask",
     "RouteStop",
     "Shift",
+    "Sweep",
+    "SweepTask",
     "Team",
     "TeamMember",
     "User",
+    "WeatherAlert",
 ]

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping
+from pyproj import Transformer
+from shapely.geometry import Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from geo.datum import Datum, from_wgs84, to_wgs84
@@ -43,3 +44,21 @@ def to_geojson(geometry: BaseGeometry, datum: Datum = Datum.wgs84, precision: in
     """
     moved = geometry_from_wgs84(geometry, datum)
     return mapping(shapely.set_precision(moved, 10**-precision, mode="pointwise"))
+
+
+def local_projection(lons: np.ndarray, lats: np.ndarray) -> tuple[Transformer, Transformer]:
+    """Transformers WGS84 <-> an azimuthal equidistant projection centred on the points (metres)."""
+    centre_lon, centre_lat = float(np.mean(lons)), float(np.mean(lats))
+    local = f"+proj=aeqd +lat_0={centre_lat} +lon_0={centre_lon} +datum=WGS84 +units=m"
+    forward = Transformer.from_crs("EPSG:4326", local, always_xy=True)
+    backward = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+    return forward, backward
+
+
+def circle(centre, radius_m: float, segments: int = 32):
+    """A circle of ``radius_m`` metres around a WGS84 point, as a WGS84 polygon."""
+    forward, backward = local_projection(np.array([centre.x]), np.array([centre.y]))
+    x, y = forward.transform(centre.x, centre.y)
+    ring = Point(x, y).buffer(radius_m, quad_segs=segments // 4).exterior.coords
+    lons, lats = backward.transform(np.array([c[0] for c in ring]), np.array([c[1] for c in ring]))
+    return Polygon(zip(np.asarray(lons).tolist(), np.asarray(lats).tolist(), strict=True))

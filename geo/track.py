@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from pyproj import Transformer
 from shapely.geometry import LineString
 
 from geo.distance import metres_between_many
+from geo.shapes import local_projection
 
 
 def implausible_jumps(
@@ -36,14 +36,6 @@ def implausible_jumps(
     return mask
 
 
-def _local_projection(lons: np.ndarray, lats: np.ndarray) -> tuple[Transformer, Transformer]:
-    centre_lon, centre_lat = float(np.mean(lons)), float(np.mean(lats))
-    local = f"+proj=aeqd +lat_0={centre_lat} +lon_0={centre_lon} +datum=WGS84 +units=m"
-    forward = Transformer.from_crs("EPSG:4326", local, always_xy=True)
-    backward = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
-    return forward, backward
-
-
 def simplify_path(
     lons: Sequence[float], lats: Sequence[float], tolerance_m: float
 ) -> list[tuple[float, float]]:
@@ -51,7 +43,7 @@ def simplify_path(
     lon, lat = np.asarray(lons, float), np.asarray(lats, float)
     if lon.size < 3 or tolerance_m <= 0:
         return list(zip(lon.tolist(), lat.tolist(), strict=True))
-    forward, backward = _local_projection(lon, lat)
+    forward, backward = local_projection(lon, lat)
     x, y = forward.transform(lon, lat)
     simplified = LineString(np.column_stack([x, y])).simplify(tolerance_m, preserve_topology=False)
     sx, sy = simplified.xy

@@ -29,7 +29,7 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(conninfo=libpq_url(get_settings().database_url)),
-    import_paths=["notifications.jobs", "api.patrols.jobs", "api.handovers.jobs"],
+    import_paths=["notifications.jobs", "api.patrols.jobs", "api.handovers.jobs", "api.sweeps.jobs"],
 )
 
 

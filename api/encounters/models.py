@@ -128,6 +128,7 @@ class Encounter(SQLModel, table=True):
     destination_organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
     critical: str | None = Field(default=None, sa_column=sa.Column(sa.String(32)))
     revisit_id: uuid.UUID | None = Field(default=None, foreign_key="revisit_tasks.id")
+    sweep_task_id: uuid.UUID | None = Field(default=None, foreign_key="sweep_tasks.id", index=True)
 
 
 class PoliceReferral(SQLModel, table=True):

@@ -41,6 +41,7 @@ from api.patrols import service as patrols
 from api.people import service as people
 from api.people.models import Person
 from api.settings import get_settings
+from api.sweeps import service as sweeps
 from api.teams.models import TeamMember
 from geo.datum import Datum, point_to_wgs84
 from geo.validate import GeometryError, check_position
@@ -155,6 +156,7 @@ def log(
         hotspot_id = _matched_hotspot(session, point)
     jurisdiction_id = _jurisdiction_at(session, principal, point)
     revisit = _open_revisit(session, body.revisit_id) if body.revisit_id else None
+    task = sweeps.open_task_for(session, hotspot_id, body.occurred_at) if hotspot_id else None
     encounter = Encounter(
         id=body.id,
         jurisdiction_id=jurisdiction_id,
@@ -189,6 +191,7 @@ def log(
             mode="json",
         ),
     )
+    encounter.sweep_task_id = task.id if task else None
     session.add(encounter)
     session.flush()
     if revisit is not None:
@@ -228,10 +231,14 @@ def _follow_up(session: Session, principal: Principal, encounter: Encounter) -> 
     )
     if categories & POLICE_MATTERS or encounter.outcome == Outcome.police_referral:
         _refer_to_police(session, encounter, sorted(categories & POLICE_MATTERS) or ["police_referral"])
-    if encounter.outcome == Outcome.refused_help and categories & VULNERABLE:
-        schedule_revisit(
-            session, encounter, reason="refused_help: " + ", ".join(sorted(categories & VULNERABLE))
-        )
+    if encounter.outcome == Outcome.refused_help:
+        # a refusal is never the end of care for the vulnerable, nor for anyone in dangerous weather
+        if categories & VULNERABLE:
+            schedule_revisit(
+                session, encounter, reason="refused_help: " + ", ".join(sorted(categories & VULNERABLE))
+            )
+        elif sweeps.in_active_sweep(session, to_shape(encounter.geom), encounter.occurred_at):
+            schedule_revisit(session, encounter, reason="refused_help during a weather sweep")
     if encounter.outcome in ESCORTS:
         handovers.from_escort(session, principal, encounter)
     if encounter.critical is not None:

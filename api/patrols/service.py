@@ -19,6 +19,7 @@ from api.patrol_routes import service as patrol_routes
 from api.patrols.models import HotspotVisit, LivePosition, Shift, VisitSource
 from api.patrols.schemas import CheckIn, ShiftEnd, ShiftPublic, ShiftStart
 from api.settings import get_settings
+from api.sweeps import service as sweeps
 from api.teams import service as teams
 from api.teams.models import Team
 from notifications.service import publish_event
@@ -182,4 +183,5 @@ def check_in(
     )
     session.add(visit)
     session.flush()
+    sweeps.complete_from_visit(session, hotspot_id=hotspot.id, at=at, user_id=principal.id)
     return visit, True

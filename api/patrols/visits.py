@@ -17,6 +17,7 @@ from api.patrol_routes.models import RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, Shift, VisitSource
 from api.patrols.schemas import OfficerMotion, ShiftCoverage
 from api.settings import get_settings
+from api.sweeps import service as sweeps
 from api.teams.models import Team
 from geo.track import dwells, motion
 
@@ -78,6 +79,8 @@ def detect(session: Session, *, shift_id: uuid.UUID, user_id: uuid.UUID) -> int:
         for d in found
     )
     session.flush()
+    for dwell in found:
+        sweeps.complete_from_visit(session, hotspot_id=dwell.place, at=dwell.arrived, user_id=user_id)
     return len(found)
 
 
