@@ -23,10 +23,12 @@ users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 hotspots_app = typer.Typer(help="Hotspot registry files.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo city.", no_args_is_help=True)
 routes_app = typer.Typer(help="Patrol routes.", no_args_is_help=True)
+weather_app = typer.Typer(help="Weather alerts and forecasts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(hotspots_app, name="hotspots")
 app.add_typer(demo_app, name="demo")
 app.add_typer(routes_app, name="routes")
+app.add_typer(weather_app, name="weather")
 console = Console()
 
 
@@ -118,7 +120,7 @@ def worker(
     asyncio.run(run())
 
 
-BENCHMARKS = ("fanout", "ingest", "nearest", "visits")
+BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep")
 
 
 @app.command()
@@ -292,6 +294,40 @@ def routes_plan(
     for position, hotspot_id in enumerate(order, start=1):
         console.print(f"{position:>3}. {names[hotspot_id]}  {hotspot_id}")
     console.print(f"round trip {length / 1000:.2f} km (straight-line metres; no road network is loaded)")
+
+
+@weather_app.command("import")
+def weather_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a CAP 1.2 XML alert")],
+    as_user: AsUser = None,
+) -> None:
+    """Take in a CAP alert as POST /weather/cap does: start, change or end a sweep."""
+    from api.errors import ProblemError
+    from api.sweeps import service
+
+    with _session() as session:
+        try:
+            alert, sweep, created = service.receive_alert(
+                session, principal=_principal(session, as_user), document=file.read_bytes()
+            )
+        except ProblemError as exc:
+            raise _fail(exc.detail) from exc
+        session.commit()
+        outcome = f"sweep {sweep.id} ({sweep.kind}, {sweep.level})" if sweep else "no sweep"
+        console.print(
+            f"{'stored' if created else 'already known'}: {alert.identifier} {alert.msg_type} -> {outcome}"
+        )
+
+
+@weather_app.command("poll")
+def weather_poll() -> None:
+    """Read the forecast for every city now and start sweeps where a rule is crossed."""
+    from api.sweeps import forecasts
+
+    with _session() as session:
+        started = forecasts.poll(session)
+        session.commit()
+    console.print(f"{len(started)} sweep(s) started or extended")
 
 
 @demo_app.command("load")

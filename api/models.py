@@ -10,7 +10,7 @@ from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
-from api.sweeps.models import Sweep, SweepTask, WeatherAlert
+from api.sweeps.models import Sweep, SweepTask, WeatherAlert, WeatherRule
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
 
@@ -44,4 +44,5 @@ __all__ = [
     "TeamMember",
     "User",
     "WeatherAlert",
+    "WeatherRule",
 ]

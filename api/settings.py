@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     handover_code_minutes: int = 15
     pdf_font_file: Path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf_cjk_font_file: Path = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+    forecast_url: str = Field(
+        "https://api.open-meteo.com/v1/forecast?latitude={lat}&longitude={lon}"
+        "&hourly=temperature_2m,apparent_temperature&forecast_days=2&timezone=UTC",
+        description="Hourly forecast in Open-Meteo's JSON format; {lat} and {lon} are filled in.",
+    )
+    forecast_hours: int = 24
+    cold_threshold_c: float = 0.0
+    heat_threshold_c: float = 35.0
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from api.db import get_engine
-from api.sweeps import service
+from api.sweeps import forecasts, service
 from notifications.queue import PATROL_QUEUE, app
 
 
@@ -16,4 +16,12 @@ from notifications.queue import PATROL_QUEUE, app
 def sweep_deadline(sweep_id: str, deadline: str) -> None:
     with Session(get_engine()) as session:
         service.check_deadline(session, uuid.UUID(sweep_id), datetime.fromisoformat(deadline))
+        session.commit()
+
+
+@app.periodic(cron="7 * * * *")
+@app.task(name="poll_forecasts", queue=PATROL_QUEUE)
+def poll_forecasts(timestamp: int) -> None:
+    with Session(get_engine()) as session:
+        forecasts.poll(session)
         session.commit()

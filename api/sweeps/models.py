@@ -125,3 +125,14 @@ class SweepTask(SQLModel, table=True):
         default_factory=dict, sa_column=sa.Column(JSONB, nullable=False, server_default="{}")
     )
     notes: str | None = Field(default=None, sa_column=sa.Column(sa.String(1000)))
+
+
+class WeatherRule(SQLModel, table=True):
+    """A jurisdiction's own thresholds for forecast-driven sweeps (defaults come from settings)."""
+
+    __tablename__ = "weather_rules"
+
+    jurisdiction_id: int = Field(foreign_key="jurisdictions.id", primary_key=True)
+    cold_threshold_c: float
+    heat_threshold_c: float
+    hours_ahead: int = 24
