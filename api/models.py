@@ -10,7 +10,7 @@ from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
-from api.sweeps.models import Sweep, SweepTask, WeatherAlert, WeatherRule
+from api.sweeps.models import SupplyStock, Sweep, SweepTask, WeatherAlert, WeatherRule
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
 
@@ -38,6 +38,7 @@ __all__ = [
     "RevisitTask",
     "RouteStop",
     "Shift",
+    "SupplyStock",
     "Sweep",
     "SweepTask",
     "Team",

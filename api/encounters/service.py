@@ -42,6 +42,7 @@ from api.people import service as people
 from api.people.models import Person
 from api.settings import get_settings
 from api.sweeps import service as sweeps
+from api.sweeps import supplies
 from api.teams.models import TeamMember
 from geo.datum import Datum, point_to_wgs84
 from geo.validate import GeometryError, check_position
@@ -241,6 +242,7 @@ def _follow_up(session: Session, principal: Principal, encounter: Encounter) -> 
             schedule_revisit(session, encounter, reason="refused_help during a weather sweep")
     if encounter.outcome in ESCORTS:
         handovers.from_escort(session, principal, encounter)
+    supplies.consume(session, team_id=encounter.team_id, handed_out=encounter.supplies)
     if encounter.critical is not None:
         point = to_shape(encounter.geom)
         raise_incident(

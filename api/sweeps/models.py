@@ -136,3 +136,35 @@ class WeatherRule(SQLModel, table=True):
     cold_threshold_c: float
     heat_threshold_c: float
     hours_ahead: int = 24
+
+
+class SupplyStock(SQLModel, table=True):
+    """What a team (its vehicle) or an organisation (a station's store) holds, by kind."""
+
+    __tablename__ = "supply_stock"
+    __table_args__ = (
+        sa.CheckConstraint("(team_id IS NULL) <> (organisation_id IS NULL)", name="ck_supply_stock_holder"),
+        sa.Index(
+            "uq_supply_stock_team",
+            "team_id",
+            "kind",
+            unique=True,
+            postgresql_where=sa.text("team_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_supply_stock_organisation",
+            "organisation_id",
+            "kind",
+            unique=True,
+            postgresql_where=sa.text("organisation_id IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisations.id")
+    jurisdiction_id: int = Field(foreign_key="jurisdictions.id", index=True)
+    kind: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    quantity: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False))
+    low_at: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False))
+    updated_at: datetime | None = Field(default=None, sa_column=timestamptz(default_now=True))

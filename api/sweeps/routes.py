@@ -19,19 +19,22 @@ from api.geojson import DatumQuery, geometry_in, geometry_out
 from api.hotspots.models import Hotspot
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
-from api.sweeps import service
+from api.organisations.models import Organisation
+from api.sweeps import service, supplies
 from api.sweeps.cap import MAX_BYTES
-from api.sweeps.models import Sweep, SweepStatus, SweepTask, Trigger
+from api.sweeps.models import SupplyStock, Sweep, SweepStatus, SweepTask, Trigger
 from api.sweeps.schemas import (
     AlertReceipt,
     Reassign,
+    StockPublic,
+    StockSet,
     SweepCreate,
     SweepPublic,
     SweepReport,
     TaskOutcome,
     TaskPublic,
 )
-from api.teams.models import TeamMember
+from api.teams.models import Team, TeamMember
 from geo.datum import Datum
 
 COMMAND = (Role.dispatcher, Role.supervisor, Role.admin)
@@ -275,3 +278,69 @@ def sweep_report(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="sweep-{sweep.id}.csv"'},
     )
+
+
+def _stock_public(stock: SupplyStock) -> StockPublic:
+    return StockPublic(
+        team_id=stock.team_id,
+        organisation_id=stock.organisation_id,
+        kind=stock.kind,
+        quantity=stock.quantity,
+        low_at=stock.low_at,
+        low=stock.quantity <= stock.low_at,
+        updated_at=stock.updated_at,
+    )
+
+
+@router.get("/supplies", response_model=list[StockPublic], operation_id="listSupplies")
+def list_supplies(
+    session: SessionDep,
+    principal: Annotated[Principal, Allow(Role.dispatcher, Role.supervisor, Role.admin, Role.station_staff)],
+) -> list[StockPublic]:
+    """Stock by team and by station (station staff: their own store)."""
+    query = sa.select(SupplyStock).where(jurisdictions.in_scope(SupplyStock.jurisdiction_id, principal))
+    if principal.role == Role.station_staff:
+        query = query.where(SupplyStock.organisation_id == principal.organisation_id)
+    return [_stock_public(s) for s in session.scalars(query.order_by(SupplyStock.team_id, SupplyStock.kind))]
+
+
+@router.put("/supplies", response_model=StockPublic, operation_id="setSupplies")
+def set_supplies(
+    body: StockSet,
+    session: SessionDep,
+    principal: Annotated[Principal, Allow(Role.dispatcher, Role.admin, Role.station_staff)],
+) -> StockPublic:
+    """Set what a team or a station holds of one kind (after loading the vehicle, a delivery...)."""
+    if (body.team_id is None) == (body.organisation_id is None):
+        raise invalid("give either team_id or organisation_id", loc=["body", "team_id"])
+    if body.team_id is not None:
+        team = session.get(Team, body.team_id)
+        if team is None or principal.role == Role.station_staff:
+            raise invalid(f"no team {body.team_id} you may stock", loc=["body", "team_id"])
+        jurisdiction_id = team.jurisdiction_id
+    else:
+        organisation = session.get(Organisation, body.organisation_id)
+        if organisation is None or (
+            principal.role == Role.station_staff and principal.organisation_id != organisation.id
+        ):
+            raise invalid(
+                f"no organisation {body.organisation_id} you may stock", loc=["body", "organisation_id"]
+            )
+        jurisdiction_id = organisation.jurisdiction_id
+    path = session.get(Jurisdiction, jurisdiction_id).path
+    if (
+        not jurisdictions.is_within(path, principal.jurisdiction_path)
+        and principal.role != Role.station_staff
+    ):
+        raise ProblemError(403, "outside your jurisdiction", kind="forbidden")
+    stock = supplies.set_stock(
+        session,
+        team_id=body.team_id,
+        organisation_id=body.organisation_id,
+        jurisdiction_id=jurisdiction_id,
+        kind=body.kind,
+        quantity=body.quantity,
+        low_at=body.low_at,
+    )
+    session.commit()
+    return _stock_public(stock)

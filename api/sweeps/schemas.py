@@ -204,3 +204,50 @@ class SweepReport(BaseModel):
             ]
         }
     )
+
+
+class StockSet(BaseModel):
+    team_id: uuid.UUID | None = Field(None, description="A team's vehicle, or...")
+    organisation_id: int | None = Field(None, description="...a station's store.")
+    kind: str = Field(min_length=1, max_length=40, examples=["quilt"])
+    quantity: int = Field(ge=0, le=1_000_000)
+    low_at: int = Field(0, ge=0, le=1_000_000, description="Warn the dispatchers at or below this.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "team_id": "8c2f7d1e-5a4b-4c3d-9e8f-1a2b3c4d5e6f",
+                    "kind": "quilt",
+                    "quantity": 20,
+                    "low_at": 5,
+                }
+            ]
+        }
+    )
+
+
+class StockPublic(BaseModel):
+    team_id: uuid.UUID | None
+    organisation_id: int | None
+    kind: str
+    quantity: int
+    low_at: int
+    low: bool
+    updated_at: datetime
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "team_id": "8c2f7d1e-5a4b-4c3d-9e8f-1a2b3c4d5e6f",
+                    "organisation_id": None,
+                    "kind": "quilt",
+                    "quantity": 4,
+                    "low_at": 5,
+                    "low": True,
+                    "updated_at": "2026-11-29T14:00:00Z",
+                }
+            ]
+        }
+    )

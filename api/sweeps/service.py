@@ -26,6 +26,7 @@ from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
 from api.patrols.models import LivePosition, Shift
 from api.sweeps import cap
+from api.sweeps import supplies as stock
 from api.sweeps.models import (
     Level,
     Sweep,
@@ -529,6 +530,8 @@ def record_outcome(
         escorted,
         refused,
     )
+    if not was_done:
+        stock.consume(session, team_id=task.team_id, handed_out=supplies)
     task.supplies, task.notes = supplies, notes
     session.flush()
     if not was_done:

@@ -290,3 +290,45 @@ def test_balanced_assignment_prefers_the_nearest_team_with_room():
     loads = {team: list(assignment.values()).count(team) for team, *_ in teams}
     assert loads == {"west": 4, "east": 3}, "no team over its fair share (7 tasks, 2 teams: 4)"
     assert balanced_assignment(tasks, []) == {}
+
+
+def test_supplies_are_counted_down_and_low_stock_warns(client, session, world):
+    d, officer = world["dispatcher"], world["officers"][0]
+    team = world["teams"][0]
+    stocked = client.put(
+        "/api/v1/supplies",
+        json={"team_id": str(team.id), "kind": "quilt", "quantity": 3, "low_at": 1},
+        headers=d.headers,
+    )
+    assert stocked.status_code == 200 and stocked.json()["low"] is False
+    assert (
+        client.put("/api/v1/supplies", json={"kind": "quilt", "quantity": 3}, headers=d.headers).status_code
+        == 422
+    )
+    assert (
+        client.put(
+            "/api/v1/supplies",
+            json={"team_id": str(team.id), "kind": "quilt", "quantity": -1},
+            headers=d.headers,
+        ).status_code
+        == 422
+    )
+    sweep = manual_sweep(client, d)
+    task = next(t for t in tasks(client, d, sweep["id"]) if t["team_id"] == str(team.id))
+    client.post(
+        f"/api/v1/sweeps/tasks/{task['id']}/done",
+        json={"supplies": {"quilt": 2, "water": 4}},
+        headers=officer.headers,
+    )
+    [quilts] = client.get("/api/v1/supplies", headers=d.headers).json()
+    assert (quilts["quantity"], quilts["low"]) == (1, True)
+    warnings = [
+        i
+        for i in client.get("/api/v1/inbox", headers=d.headers).json()["items"]
+        if i["kind"] == "supplies.low"
+    ]
+    assert len(warnings) == 1 and "quilt 剩 1" in warnings[0]["body"]
+    client.post(
+        f"/api/v1/sweeps/tasks/{task['id']}/done", json={"supplies": {"quilt": 2}}, headers=officer.headers
+    )
+    assert client.get("/api/v1/supplies", headers=d.headers).json()[0]["quantity"] == 1, "a task counts once"
