@@ -183,5 +183,5 @@ def check_in(
     )
     session.add(visit)
     session.flush()
-    sweeps.complete_from_visit(session, hotspot_id=hotspot.id, at=at, user_id=principal.id)
+    sweeps.complete_from_visit(session, hotspot_id=hotspot.id, arrived=at, departed=at, user_id=principal.id)
     return visit, True

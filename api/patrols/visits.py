@@ -80,7 +80,9 @@ def detect(session: Session, *, shift_id: uuid.UUID, user_id: uuid.UUID) -> int:
     )
     session.flush()
     for dwell in found:
-        sweeps.complete_from_visit(session, hotspot_id=dwell.place, at=dwell.arrived, user_id=user_id)
+        sweeps.complete_from_visit(
+            session, hotspot_id=dwell.place, arrived=dwell.arrived, departed=dwell.departed, user_id=user_id
+        )
     return len(found)
 
 

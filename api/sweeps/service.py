@@ -451,15 +451,17 @@ def _completed(session: Session, tasks: Sequence[SweepTask]) -> None:
         )
 
 
-def open_task_for(session: Session, hotspot_id: uuid.UUID, at: datetime) -> SweepTask | None:
-    """The pending task for this hotspot in a sweep open at ``at``."""
+def open_task_for(
+    session: Session, hotspot_id: uuid.UUID, at: datetime, until: datetime | None = None
+) -> SweepTask | None:
+    """The task for this hotspot in a sweep open at some moment of [at, until], pending first."""
     return session.scalar(
         sa.select(SweepTask)
         .join(Sweep, Sweep.id == SweepTask.sweep_id)
         .where(
             SweepTask.hotspot_id == hotspot_id,
             Sweep.status == SweepStatus.open,
-            Sweep.starts_at <= at,
+            Sweep.starts_at <= (until or at),
             Sweep.ends_at >= at,
         )
         .order_by(SweepTask.status.desc())
@@ -484,13 +486,19 @@ def in_active_sweep(session: Session, point_wgs84, at: datetime) -> bool:
 
 
 def complete_from_visit(
-    session: Session, *, hotspot_id: uuid.UUID, at: datetime, user_id: uuid.UUID | None
+    session: Session,
+    *,
+    hotspot_id: uuid.UUID,
+    arrived: datetime,
+    departed: datetime,
+    user_id: uuid.UUID | None,
 ) -> bool:
-    """A visit (from the track or a check-in) during a sweep does the hotspot's task."""
-    task = open_task_for(session, hotspot_id, at)
+    """A visit (from the track or a check-in) that overlaps a sweep does the hotspot's task."""
+    task = open_task_for(session, hotspot_id, arrived, departed)
     if task is None or task.status == TaskStatus.done:
         return False
-    task.status, task.done_at, task.done_by = TaskStatus.done.value, at, user_id
+    started = session.get(Sweep, task.sweep_id).starts_at
+    task.status, task.done_at, task.done_by = TaskStatus.done.value, max(arrived, started), user_id
     session.flush()
     _completed(session, [task])
     return True

@@ -332,3 +332,29 @@ def test_supplies_are_counted_down_and_low_stock_warns(client, session, world):
         f"/api/v1/sweeps/tasks/{task['id']}/done", json={"supplies": {"quilt": 2}}, headers=officer.headers
     )
     assert client.get("/api/v1/supplies", headers=d.headers).json()[0]["quantity"] == 1, "a task counts once"
+
+
+def test_a_visit_detected_from_the_track_does_the_task(client, session, world, drain_jobs):
+    from tests.factories import track
+
+    d, officer, team = world["dispatcher"], world["officers"][0], world["teams"][0]
+    sweep = manual_sweep(client, d, starts_at=(datetime.now(UTC) - timedelta(minutes=1)).isoformat())
+    task = next(t for t in tasks(client, d, sweep["id"]) if t["team_id"] == str(team.id))
+    hotspot = next(h for h in world["inside"] if str(h.id) == task["hotspot_id"])
+    shift_id = next(
+        s["id"]
+        for s in client.get("/api/v1/patrols", headers=officer.headers).json()
+        if s["team_id"] == str(team.id)
+    )
+    # after the sweep started: 90 s standing in the hotspot, fixes every 10 s
+    points = track((to_lon(hotspot), LAT, datetime.now(UTC) - timedelta(seconds=95)), seconds=90, step_s=10)
+    upload = client.post(
+        f"/api/v1/patrols/{shift_id}/track", json={"points": points}, headers=officer.headers
+    )
+    assert upload.status_code == 200, upload.text
+
+    def done():
+        return next(t for t in tasks(client, d, sweep["id"]) if t["id"] == task["id"])["status"] == "done"
+
+    drain_jobs(done)
+    assert client.get(f"/api/v1/sweeps/{sweep['id']}", headers=d.headers).json()["progress"]["done"] == 1
