@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from api.audit import service as audit
 from api.audit.models import AuditEntry
@@ -60,8 +60,8 @@ def create_person(
     body: PersonCreate,
     session: SessionDep,
     principal: Annotated[Principal, Allow(*WRITERS)],
-    response: Response,
 ) -> PersonSummary:
+    """A pseudonymous person record (a retry with the same id returns the same record)."""
     person = service.create(
         session,
         principal=principal,

@@ -162,11 +162,14 @@ def _act_on(
             close(session, sweep=sweep, reason=f"alert cancelled: {alert.identifier}")
         return None
     if alert.msg_type == "Update":
-        for sweep in _referenced_sweeps(session, alert):
+        referenced = _referenced_sweeps(session, alert)
+        for sweep in referenced:
             _widen(session, sweep, level_of(alert), area, ends, replace_level=True)
-            return sweep
-    if area is None:
-        return None
+        if referenced:
+            return referenced[0]
+        # an update to an alert this system never received acts as a new alert
+    if alert.msg_type not in ("Alert", "Update") or area is None:
+        return None  # Ack and Error messages carry no hazard
     return open_or_extend(
         session,
         principal=principal,

@@ -47,7 +47,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30, what: str = "co
 def drain_jobs():
     """Run the real procrastinate worker in this process until the condition holds."""
 
-    def drain(until: Callable[[], bool], timeout: float = 30, queues=QUEUES) -> None:
+    def drain(until: Callable[[], bool], timeout: float = 60, queues=QUEUES) -> None:
         deadline = time.monotonic() + timeout
         while True:
             queue_app.run_worker(
