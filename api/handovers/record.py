@@ -37,7 +37,7 @@ class FontMissing(RuntimeError):
     """The CJK font is not installed; the record cannot be issued (never without Chinese text)."""
 
 
-def _when(at: datetime, zone: str) -> str:
+def local_time(at: datetime, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
@@ -70,8 +70,8 @@ def render(content: RecordContent) -> tuple[bytes, str]:
         ("移交人 From", f"{content.sender}（{content.sender_organisation}）"),
         ("接收人 To", f"{content.receiver_name}（{content.receiver_organisation}）"),
         ("受助人员 Person", content.person),
-        ("发起时间 Requested", _when(content.requested_at, content.timezone)),
-        ("交接时间 Handed over", _when(content.handed_over_at, content.timezone)),
+        ("发起时间 Requested", local_time(content.requested_at, content.timezone)),
+        ("交接时间 Handed over", local_time(content.handed_over_at, content.timezone)),
         ("交接地点 Place", content.place),
         ("情况摘要 Encounter", "；".join(content.encounter_summary) or "—"),
         ("需求 Needs", "、".join(content.needs) or "—"),

@@ -403,10 +403,11 @@ def _record_content(session: Session, handover: Handover, confirmation: Confirma
     receiver_org = session.get(Organisation, handover.to_organisation_id)
     person = session.get(Person, handover.person_id) if handover.person_id else None
     encounter = session.get(Encounter, handover.encounter_id) if handover.encounter_id else None
+    zone = session.get(Jurisdiction, handover.jurisdiction_id).timezone
     summary = []
     if encounter is not None:
         summary = [
-            f"{encounter.occurred_at:%Y-%m-%d %H:%M} UTC 现场处置",
+            f"{record.local_time(encounter.occurred_at, zone)} 现场处置",
             f"类别：{'、'.join(encounter.categories) or '—'}",
             f"提供：{'、'.join(encounter.offered) or '—'}",
             f"结果：{encounter.outcome}",
@@ -415,7 +416,6 @@ def _record_content(session: Session, handover: Handover, confirmation: Confirma
     requested = session.scalar(
         sa.select(sa.func.min(HandoverStep.at)).where(HandoverStep.handover_id == handover.id)
     )
-    zone = session.get(Jurisdiction, handover.jurisdiction_id).timezone
     return record.RecordContent(
         handover_id=str(handover.id),
         kind=LABELS[HandoverKind(handover.kind)],
@@ -435,7 +435,7 @@ def _record_content(session: Session, handover: Handover, confirmation: Confirma
         if confirmation.code
         else "签名图片 signature image",
         receiver_confirmation=f"{confirmation.receiver_name}，{receiver_org.name}，"
-        f"{handover.handed_over_at:%Y-%m-%d %H:%M} UTC"
+        f"{record.local_time(handover.handed_over_at, zone)}"
         + (f"，签名 {confirmation.signature_ref}" if confirmation.signature_ref else ""),
         timezone=zone,
     )
