@@ -7,6 +7,7 @@ into ``application/problem+json`` bodies with a stable ``type`` per kind of prob
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -154,13 +154,25 @@ def _summary(errors: list[dict[str, Any]]) -> str:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method any route serves at this path (Starlette's own 405 names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE and getattr(route, "methods", None):
-            methods |= route.methods
-    return sorted(methods)
+    """Every method the API serves at this path (Starlette's own 405 names only the first
+    route's), read from the OpenAPI paths so included routers are covered. A path of its own
+    (/hotspots/export) wins over a template it also fits (/hotspots/{hotspot_id})."""
+    patterns = getattr(request.app.state, "method_patterns", None)
+    if patterns is None:
+        patterns = [
+            (
+                re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"),
+                path.count("{"),
+                {m.upper() for m in ops},
+            )
+            for path, ops in request.app.openapi().get("paths", {}).items()
+        ]
+        request.app.state.method_patterns = patterns
+    matching = [(params, allowed) for pattern, params, allowed in patterns if pattern.match(request.url.path)]
+    if not matching:
+        return []
+    fewest = min(params for params, _ in matching)
+    return sorted(set().union(*(allowed for params, allowed in matching if params == fewest)))
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -120,3 +120,9 @@ def test_malformed_and_unknown_ids_are_404(client, dispatcher):
     assert client.get(f"{URL}/not-a-uuid", headers=dispatcher.headers).status_code == 404
     missing = client.get(f"{URL}/00000000-0000-0000-0000-000000000000", headers=dispatcher.headers)
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_wrong_method_is_405_naming_every_allowed_one(client, dispatcher):
+    response = client.put(URL, json={}, headers=dispatcher.headers)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "POST"}
