@@ -183,6 +183,18 @@ def close_sweep(
     return _public(session, sweep)
 
 
+def _task_public(task: SweepTask, hotspot_name: str) -> TaskPublic:
+    return TaskPublic(
+        id=task.id,
+        sweep_id=task.sweep_id,
+        hotspot_id=task.hotspot_id,
+        hotspot_name=hotspot_name,
+        team_id=task.team_id,
+        status=task.status,
+        done_at=task.done_at,
+    )
+
+
 @router.get("/sweeps/{sweep_id}/tasks", response_model=list[TaskPublic], operation_id="sweepTasks")
 def sweep_tasks(
     sweep_id: uuid.UUID,
@@ -201,18 +213,7 @@ def sweep_tasks(
         query = query.where(
             SweepTask.team_id.in_(sa.select(TeamMember.team_id).where(TeamMember.user_id == principal.id))
         )
-    return [
-        TaskPublic(
-            id=t.id,
-            sweep_id=t.sweep_id,
-            hotspot_id=t.hotspot_id,
-            hotspot_name=name,
-            team_id=t.team_id,
-            status=t.status,
-            done_at=t.done_at,
-        )
-        for t, name in session.execute(query)
-    ]
+    return [_task_public(task, name) for task, name in session.execute(query)]
 
 
 @router.post("/sweeps/tasks/{task_id}/done", response_model=TaskPublic, operation_id="completeSweepTask")
@@ -222,16 +223,7 @@ def complete_task(
     """Record what the check found (a visit from the track or a check-in also completes a task)."""
     task = service.record_outcome(session, principal=principal, task_id=task_id, **body.model_dump())
     session.commit()
-    name = session.get(Hotspot, task.hotspot_id).name
-    return TaskPublic(
-        id=task.id,
-        sweep_id=task.sweep_id,
-        hotspot_id=task.hotspot_id,
-        hotspot_name=name,
-        team_id=task.team_id,
-        status=task.status,
-        done_at=task.done_at,
-    )
+    return _task_public(task, session.get(Hotspot, task.hotspot_id).name)
 
 
 @router.post("/sweeps/tasks/{task_id}/assign", response_model=TaskPublic, operation_id="reassignSweepTask")
@@ -240,16 +232,7 @@ def reassign_task(
 ) -> TaskPublic:
     task = service.reassign(session, principal=principal, task_id=task_id, team_id=body.team_id)
     session.commit()
-    name = session.get(Hotspot, task.hotspot_id).name
-    return TaskPublic(
-        id=task.id,
-        sweep_id=task.sweep_id,
-        hotspot_id=task.hotspot_id,
-        hotspot_name=name,
-        team_id=task.team_id,
-        status=task.status,
-        done_at=task.done_at,
-    )
+    return _task_public(task, session.get(Hotspot, task.hotspot_id).name)
 
 
 @router.get(
