@@ -164,3 +164,19 @@ def track(start, *, seconds: int, step_s: int = 5, towards=None, datum: str = "w
             }
         )
     return points
+
+
+def inbox(client, account: Account, *, at_least: int = 1, timeout: float = 10.0) -> list[dict]:
+    """The account's inbox items.
+
+    An item is served once every older write transaction in the cluster has finished (the
+    gap-free cursor), so under load it can lag its commit by a moment: poll, as phones do.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        items = client.get("/api/v1/inbox", headers=account.headers).json()["items"]
+        if len(items) >= at_least or time.monotonic() > deadline:
+            return items
+        time.sleep(0.05)

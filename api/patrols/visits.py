@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlmodel import Session
 
 from api.auth.deps import Principal
@@ -180,7 +181,7 @@ def last_visits():
     return (
         sa.select(HotspotVisit.hotspot_id, HotspotVisit.departed_at, Team.call_sign)
         .join(Team, Team.id == HotspotVisit.team_id)
-        .distinct(HotspotVisit.hotspot_id)
+        .ext(distinct_on(HotspotVisit.hotspot_id))
         .order_by(HotspotVisit.hotspot_id, HotspotVisit.departed_at.desc())
         .subquery()
     )

@@ -320,8 +320,9 @@ def _add_tasks(session: Session, sweep: Sweep) -> list[uuid.UUID]:
                 ["id", "sweep_id", "hotspot_id"],
                 sa.select(sa.func.gen_random_uuid(), sa.literal(sweep.id), Hotspot.id).where(
                     Hotspot.retired_at.is_(None),
-                    sa.func.ST_Intersects(Hotspot.area, Sweep.area),
-                    Sweep.id == sweep.id,
+                    sa.func.ST_Intersects(
+                        Hotspot.area, sa.select(Sweep.area).where(Sweep.id == sweep.id).scalar_subquery()
+                    ),
                     ~sa.exists().where(SweepTask.sweep_id == sweep.id, SweepTask.hotspot_id == Hotspot.id),
                 ),
             )

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from geo.datum import Datum, point_from_wgs84
 from tests.encounters.conftest import encounter
 from tests.factories import IN_WEST, make_hotspot
+from tests.factories import inbox as inbox_of
 
 URL = "/api/v1/encounters"
 REFUSAL = {
@@ -17,7 +18,7 @@ REFUSAL = {
 
 
 def inbox(client, account):
-    return client.get("/api/v1/inbox", headers=account.headers).json()["items"]
+    return inbox_of(client, account)
 
 
 def test_logged_once_matched_to_the_hotspot_and_person(client, session, field, count_rows):

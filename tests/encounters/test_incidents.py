@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from api.settings import get_settings
 from tests.encounters.conftest import encounter
-from tests.factories import IN_WEST
+from tests.factories import IN_WEST, inbox
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def incident(client, account, kind="danger_of_death"):
 
 
 def kinds(client, account):
-    return [i["kind"] for i in client.get("/api/v1/inbox", headers=account.headers).json()["items"]]
+    return [i["kind"] for i in inbox(client, account)]
 
 
 def test_alerts_reach_local_supervisors_and_the_bureau_at_once(client, field):
@@ -60,7 +60,7 @@ def test_an_acknowledged_alert_does_not_escalate(
     client, session, field, drain_jobs, prompt_escalation, count_rows
 ):
     incident(client, field["officer"])
-    [item] = client.get("/api/v1/inbox", headers=field["district_supervisor"].headers).json()["items"]
+    [item] = inbox(client, field["district_supervisor"])
     assert (
         client.post(
             f"/api/v1/inbox/{item['id']}/ack", headers=field["district_supervisor"].headers

@@ -12,7 +12,7 @@ from api.auth.models import Role
 from api.organisations.models import OrganisationKind
 from api.settings import get_settings
 from tests.encounters.conftest import encounter
-from tests.factories import make_organisation, make_user
+from tests.factories import inbox, make_organisation, make_user
 
 H = "/api/v1/handovers"
 
@@ -75,7 +75,7 @@ def test_from_escort_to_a_closed_handover_with_its_written_record(client, sessio
         "requested",
         p["station"].id,
     )
-    [item] = client.get("/api/v1/inbox", headers=p["station_staff"].headers).json()["items"]
+    [item] = inbox(client, p["station_staff"])
     assert item["kind"] == "handover.requested" and "棉衣" in item["body"] and item["payload"]["eta"]
     hid = handover["id"]
     assert step(client, p["station_staff"], hid, "accepted").json()["state"] == "accepted"
@@ -176,7 +176,7 @@ def test_a_declined_handover_is_rerouted_by_the_dispatcher(client, parties):
     hid = escort(client, p)["id"]
     assert step(client, p["station_staff"], hid, "declined").status_code == 422, "a reason is required"
     assert step(client, p["station_staff"], hid, "declined", note="床位已满").json()["state"] == "declined"
-    [item] = client.get("/api/v1/inbox", headers=p["dispatcher"].headers).json()["items"]
+    [item] = inbox(client, p["dispatcher"])
     assert item["kind"] == "handover.declined" and "床位已满" in item["body"]
     assert (
         client.post(
@@ -230,7 +230,7 @@ def test_an_overdue_handover_escalates(client, session, parties, drain_jobs, imm
 
     drain_jobs(alerted)
     for account in (p["dispatcher"], p["supervisor"]):
-        kinds = [i["kind"] for i in client.get("/api/v1/inbox", headers=account.headers).json()["items"]]
+        kinds = [i["kind"] for i in inbox(client, account)]
         assert "handover.overdue" in kinds
 
 
@@ -272,7 +272,7 @@ def test_a_pending_legal_case_holds_the_discharge(client, session, parties):
         headers=p["hospital_staff"].headers,
     ).json()
     assert held["state"] == "held"
-    assert client.get("/api/v1/inbox", headers=p["supervisor"].headers).json()["items"] == []
+    assert inbox(client, p["supervisor"], at_least=0) == []
     released = client.post(f"{H}/{held['id']}/release", headers=p["hospital_staff"].headers)
     assert released.json()["state"] == "requested"
     waiting = client.get(f"{H}/discharges/waiting", headers=p["supervisor"].headers).json()

@@ -1,5 +1,6 @@
 """The inbox: audiences, cursor paging without gaps, read and acknowledge, atomicity."""
 
+import time
 import uuid
 
 import pytest
@@ -135,7 +136,9 @@ def test_an_item_committed_late_by_an_older_transaction_is_not_skipped(client, s
         while_open = client.get(INBOX, headers=officer.headers).json()
         assert while_open["items"] == [], "nothing after a transaction that may still commit"
         slow.commit()
-    page = client.get(
-        INBOX, params={"after": while_open["next"]} if while_open["next"] else {}, headers=officer.headers
-    ).json()
+    params = {"after": while_open["next"]} if while_open["next"] else {}
+    deadline = time.monotonic() + 10  # other write transactions in the cluster may still be running
+    while (page := client.get(INBOX, params=params, headers=officer.headers).json())["items"] == []:
+        assert time.monotonic() < deadline, "the items never appeared"
+        time.sleep(0.05)
     assert [i["title"] for i in page["items"]] == ["slow", "fast"]

@@ -6,7 +6,7 @@ from api.auth.models import Role
 from notifications import service
 from notifications.audience import Audience
 from notifications.models import Device, Platform, Priority, PushDelivery
-from tests.factories import make_user
+from tests.factories import inbox, make_user
 
 
 def register(session, account, token, platform=Platform.android):
@@ -114,4 +114,4 @@ def test_without_a_provider_the_inbox_still_works(client, session, city):
     )
     session.commit()
     assert (fanout.recipients, fanout.deliveries, fanout.jobs) == (1, 0, 0)
-    assert len(client.get("/api/v1/inbox", headers=officer.headers).json()["items"]) == 1
+    assert len(inbox(client, officer)) == 1

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from api.auth.models import Role
 from api.sweeps.service import balanced_assignment
 from tests.encounters.conftest import encounter
-from tests.factories import IN_EAST, IN_WEST, make_hotspot, make_team, make_user, square_ring
+from tests.factories import IN_EAST, IN_WEST, inbox, make_hotspot, make_team, make_user, square_ring
 from tests.sweeps.cap_samples import alert, circle_area, geocode_area, polygon_area
 
 CAP = "/api/v1/weather/cap"
@@ -70,7 +70,7 @@ def test_an_alert_starts_one_sweep_over_exactly_the_hotspots_inside(client, sess
     loads = sorted(t["total"] for t in sweep["progress"]["teams"].values())
     assert loads == [1, 2], "balanced over the two teams on duty"
     for officer in world["officers"]:
-        [item] = client.get("/api/v1/inbox", headers=officer.headers).json()["items"]
+        [item] = inbox(client, officer)
         assert item["kind"] == "sweep.tasks" and item["payload"]["sweep_id"] == sweep_id
 
     again = post_cap(client, d, alert("A-1", area=polygon_area(WEST_RING)))
@@ -247,11 +247,7 @@ def test_a_missed_deadline_escalates_to_the_dispatcher(client, session, world, d
         return session.scalar(sa.text("SELECT count(*) FROM notifications WHERE kind = 'sweep.overdue'")) > 0
 
     drain_jobs(escalated)
-    [item] = [
-        i
-        for i in client.get("/api/v1/inbox", headers=d.headers).json()["items"]
-        if i["kind"] == "sweep.overdue"
-    ]
+    [item] = [i for i in inbox(client, d) if i["kind"] == "sweep.overdue"]
     assert item["payload"]["pending"] == 3
 
 
@@ -322,11 +318,7 @@ def test_supplies_are_counted_down_and_low_stock_warns(client, session, world):
     )
     [quilts] = client.get("/api/v1/supplies", headers=d.headers).json()
     assert (quilts["quantity"], quilts["low"]) == (1, True)
-    warnings = [
-        i
-        for i in client.get("/api/v1/inbox", headers=d.headers).json()["items"]
-        if i["kind"] == "supplies.low"
-    ]
+    warnings = [i for i in inbox(client, d) if i["kind"] == "supplies.low"]
     assert len(warnings) == 1 and "quilt 剩 1" in warnings[0]["body"]
     client.post(
         f"/api/v1/sweeps/tasks/{task['id']}/done", json={"supplies": {"quilt": 2}}, headers=officer.headers
