@@ -495,9 +495,7 @@ def present(session: Session, encounters: Sequence[Encounter]) -> list[Encounter
 
 def get(*, session: Session, principal: Principal, encounter_id: uuid.UUID) -> Encounter:
     encounter = session.get(Encounter, encounter_id)
-    if encounter is None or not jurisdictions.is_within(
-        _path(session, encounter.jurisdiction_id), principal.jurisdiction_path
-    ):
+    if encounter is None or not jurisdictions.id_in_scope(session, principal, encounter.jurisdiction_id):
         raise not_found(f"encounter {encounter_id}")
     return encounter
 

@@ -206,8 +206,7 @@ def _my_teams(session: Session, user_id) -> set:
 
 def may_see(session: Session, principal: Principal, handover: Handover) -> bool:
     if principal.role in COMMAND:
-        path = session.get(Jurisdiction, handover.jurisdiction_id).path
-        return jurisdictions.is_within(path, principal.jurisdiction_path)
+        return jurisdictions.id_in_scope(session, principal, handover.jurisdiction_id)
     if (
         principal.organisation_id is not None
         and principal.organisation_id in (handover.to_organisation_id, handover.from_organisation_id)

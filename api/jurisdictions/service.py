@@ -27,6 +27,13 @@ def scope_ids(principal: Principal) -> Select:
     return select(Jurisdiction.id).where(Jurisdiction.path.descendant_of(principal.jurisdiction_path))
 
 
+def id_in_scope(session: Session, principal: Principal, jurisdiction_id: int) -> bool:
+    """Whether a record of this jurisdiction is the caller's to see: one primary-key lookup,
+    not a read of every jurisdiction in the caller's scope."""
+    jurisdiction = session.get(Jurisdiction, jurisdiction_id)
+    return jurisdiction is not None and is_within(jurisdiction.path, principal.jurisdiction_path)
+
+
 def in_scope(column, principal: Principal):
     """``column`` (a jurisdiction id) lies in the caller's scope.
 

@@ -88,7 +88,7 @@ def create(
 
 def get(*, session: Session, principal: Principal, route_id: uuid.UUID) -> PatrolRoute:
     route = session.get(PatrolRoute, route_id)
-    if route is None or route.jurisdiction_id not in set(session.scalars(jurisdictions.scope_ids(principal))):
+    if route is None or not jurisdictions.id_in_scope(session, principal, route.jurisdiction_id):
         raise not_found(f"route {route_id}")
     return route
 

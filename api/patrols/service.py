@@ -89,7 +89,7 @@ def start(*, session: Session, principal: Principal, body: ShiftStart) -> tuple[
 
 def get(*, session: Session, principal: Principal, shift_id: uuid.UUID) -> Shift:
     shift = session.get(Shift, shift_id)
-    if shift is None or shift.jurisdiction_id not in set(session.scalars(jurisdictions.scope_ids(principal))):
+    if shift is None or not jurisdictions.id_in_scope(session, principal, shift.jurisdiction_id):
         raise not_found(f"shift {shift_id}")
     return shift
 

@@ -525,7 +525,7 @@ def record_outcome(
         raise not_found(f"sweep task {task_id}")
     sweep = session.get(Sweep, task.sweep_id)
     if (
-        not jurisdictions.is_within(_path(session, sweep), principal.jurisdiction_path)
+        not jurisdictions.id_in_scope(session, principal, sweep.jurisdiction_id)
         and principal.role != Role.officer
     ):
         raise not_found(f"sweep task {task_id}")
@@ -603,7 +603,7 @@ def check_deadline(session: Session, sweep_id: uuid.UUID, deadline: datetime) ->
 
 def get(session: Session, *, principal: Principal, sweep_id: uuid.UUID) -> Sweep:
     sweep = session.get(Sweep, sweep_id)
-    if sweep is None or not jurisdictions.is_within(_path(session, sweep), principal.jurisdiction_path):
+    if sweep is None or not jurisdictions.id_in_scope(session, principal, sweep.jurisdiction_id):
         raise not_found(f"sweep {sweep_id}")
     return sweep
 

@@ -64,7 +64,7 @@ def create(*, session: Session, principal: Principal, body: TeamCreate) -> Team:
 
 def get(*, session: Session, principal: Principal, team_id: uuid.UUID) -> Team:
     team = session.get(Team, team_id)
-    if team is None or team.jurisdiction_id not in set(session.scalars(jurisdictions.scope_ids(principal))):
+    if team is None or not jurisdictions.id_in_scope(session, principal, team.jurisdiction_id):
         raise not_found(f"team {team_id}")
     return team
 
