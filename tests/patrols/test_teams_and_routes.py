@@ -91,3 +91,18 @@ def test_route_with_foreign_or_unknown_hotspots_is_refused(client, session, city
         json={"start": {"lon": 200, "lat": 0}, "hotspot_ids": [str(east_spot.id)]},
     )
     assert bad_start.status_code == 422
+
+
+def test_cli_plans_a_round(session, city, run_patrol):
+    lon, lat = IN_WEST
+    far, near = (
+        make_hotspot(session, lon + 0.02, lat, name="远处桥洞"),
+        make_hotspot(session, lon + 0.01, lat, name="近处桥洞"),
+    )
+    result = run_patrol(
+        "routes", "plan", "--start", f"{lon},{lat}", "--hotspot", str(far.id), "--hotspot", str(near.id)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "straight-line" in result.stdout and "远处桥洞" in result.stdout and "近处桥洞" in result.stdout
+    bad = run_patrol("routes", "plan", "--start", "nowhere", "--hotspot", str(far.id))
+    assert bad.returncode == 1 and "bad --start" in bad.stdout

@@ -350,3 +350,18 @@ def test_a_visit_detected_from_the_track_does_the_task(client, session, world, d
 
     drain_jobs(done)
     assert client.get(f"/api/v1/sweeps/{sweep['id']}", headers=d.headers).json()["progress"]["done"] == 1
+
+
+def test_cli_imports_a_cap_file_once(tmp_path, session, world, run_patrol):
+    document = tmp_path / "alert.xml"
+    document.write_bytes(alert("CLI-1", area=polygon_area(WEST_RING)))
+    first = run_patrol("weather", "import", str(document))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "stored: CLI-1 Alert -> sweep" in first.stdout
+    again = run_patrol("weather", "import", str(document))
+    assert "already known: CLI-1" in again.stdout
+    assert session.scalar(sa.text("SELECT count(*) FROM sweep_tasks")) == 3
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(b"<alert")
+    failed = run_patrol("weather", "import", str(broken))
+    assert failed.returncode == 1 and "not well-formed XML" in failed.stdout
