@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from geoalchemy2.shape import from_shape, to_shape
-from pydantic import BaseModel, Field
-from shapely.geometry import box
+from pydantic import BaseModel, Field, StrictFloat
+from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
 from api.errors import invalid
@@ -27,6 +27,19 @@ DatumQuery = Annotated[
         )
     ),
 ]
+
+
+class Place(BaseModel):
+    """One point given as lon/lat in the request's datum; the schema bounds each axis and
+    refuses strings, NaN and infinities, so converting it cannot fail."""
+
+    lon: StrictFloat = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: StrictFloat = Field(ge=-90, le=90, allow_inf_nan=False)
+
+
+def place_in(place: Place, datum: Datum) -> Point:
+    """A request's place as a WGS84 point."""
+    return Point(*point_to_wgs84(datum, place.lon, place.lat))
 
 
 class FeatureCollectionMeta(BaseModel):

@@ -7,14 +7,10 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
 
 from api.encounters.models import AgeBand, Capacity, Category, CriticalKind, Outcome, Sex
+from api.geojson import Place
 
 StrictFloat = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-class Place(BaseModel):
-    lon: StrictFloat = Field(ge=-180, le=180)
-    lat: StrictFloat = Field(ge=-90, le=90)
 
 
 class NewPerson(BaseModel):

@@ -28,9 +28,9 @@ from api.encounters.models import (
     RevisitTask,
 )
 from api.encounters.rules import broken_rules
-from api.encounters.schemas import EncounterCreate, EncounterPublic, IncidentCreate, Place
+from api.encounters.schemas import EncounterCreate, EncounterPublic, IncidentCreate
 from api.errors import ProblemError, invalid, not_found
-from api.geojson import to_db
+from api.geojson import Place, place_in, to_db
 from api.handovers import service as handovers
 from api.hotspots import service as hotspots
 from api.hotspots.models import Hotspot
@@ -44,8 +44,7 @@ from api.settings import get_settings
 from api.sweeps import service as sweeps
 from api.sweeps import supplies
 from api.teams.models import TeamMember
-from geo.datum import Datum, point_to_wgs84
-from geo.validate import GeometryError, check_position
+from geo.datum import Datum
 from notifications import service as notifications
 from notifications.audience import Audience
 from notifications.models import Priority
@@ -55,14 +54,6 @@ _DESTINATIONS = {
     Outcome.escorted_to_station: OrganisationKind.rescue_station,
     Outcome.escorted_to_hospital: OrganisationKind.hospital,
 }
-
-
-def _place(place: Place, datum: Datum, loc: list) -> Point:
-    try:
-        check_position(place.lon, place.lat, where="place")
-    except GeometryError as exc:
-        raise invalid(str(exc), loc=loc) from exc
-    return Point(*point_to_wgs84(datum, place.lon, place.lat))
 
 
 def check_rules(body: EncounterCreate) -> None:
@@ -141,7 +132,7 @@ def log(
             raise ProblemError(409, f"encounter {body.id} was recorded by someone else", kind="conflict")
         return existing, False
     check_rules(body)
-    point = _place(body.place, datum, ["body", "place"])
+    point = place_in(body.place, datum)
     if body.occurred_at > datetime.now(UTC) + timedelta(seconds=get_settings().future_tolerance_s):
         raise invalid("occurred_at is in the future; check the phone's clock", loc=["body", "occurred_at"])
     _check_destination(session, body)
@@ -337,7 +328,7 @@ def raise_incident(
 ) -> tuple[CriticalIncident, int]:
     """Alert at once the nearest supervisors responsible for the place and the civil-affairs
     bureau; if nobody acknowledges within the configured time, the supervisors one level up."""
-    point = _place(body.place, datum, ["body", "place"])
+    point = place_in(body.place, datum)
     jurisdiction = session.get(Jurisdiction, _jurisdiction_at(session, principal, point))
     incident = CriticalIncident(
         kind=body.kind.value,

@@ -5,14 +5,12 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Response
-from shapely.geometry import Point
 
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
-from api.encounters.schemas import Place
 from api.errors import ProblemError, problems
-from api.geojson import DatumQuery
+from api.geojson import DatumQuery, place_in
 from api.handovers import service
 from api.handovers.models import Handover, State
 from api.handovers.schemas import (
@@ -26,7 +24,7 @@ from api.handovers.schemas import (
     Step,
 )
 from api.jurisdictions import service as jurisdictions
-from geo.datum import Datum, point_to_wgs84
+from geo.datum import Datum
 
 PARTIES = (
     Role.officer,
@@ -40,10 +38,6 @@ COMMAND = (Role.dispatcher, Role.supervisor, Role.admin)
 
 router = APIRouter(prefix="/handovers", tags=["handovers"], responses=problems(400, 401, 403, 404, 409, 422))
 Party = Annotated[Principal, Allow(*PARTIES)]
-
-
-def _point(place: Place | None, datum: Datum) -> Point | None:
-    return Point(*point_to_wgs84(datum, place.lon, place.lat)) if place else None
 
 
 def _public(handover: Handover) -> HandoverPublic:
@@ -155,7 +149,7 @@ def _step_route(to_state: State, operation_id: str, summary: str):
             principal=principal,
             handover_id=handover_id,
             to_state=to_state,
-            place=_point(body.place, datum),
+            place=place_in(body.place, datum) if body.place else None,
             note=body.note,
         )
         session.commit()
@@ -197,7 +191,7 @@ def confirm_handover(
             receiver_name=body.receiver_name,
             code=body.code,
             signature_ref=body.signature_ref,
-            place=_point(body.place, datum),
+            place=place_in(body.place, datum) if body.place else None,
         ),
     )
     session.commit()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.encounters.schemas import Place
+from api.geojson import Place
 from api.handovers.models import HandoverKind, State
 
 _ID = "4b3a2c1d-0e9f-4a8b-b7c6-d5e4f3a2b1c0"

@@ -9,19 +9,15 @@ from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
 from api.errors import problems
-from api.geojson import DatumQuery
+from api.geojson import DatumQuery, place_in
 from api.patrol_routes import service
-from api.patrol_routes.schemas import PlanRequest, PlanResult, Position, RouteCreate, RouteFeature
-from geo.datum import Datum, point_to_wgs84
+from api.patrol_routes.schemas import PlanRequest, PlanResult, RouteCreate, RouteFeature
+from geo.datum import Datum
 
 READERS = (Role.officer, Role.dispatcher, Role.supervisor, Role.admin)
 EDITORS = (Role.dispatcher, Role.supervisor, Role.admin)
 
 router = APIRouter(prefix="/routes", tags=["routes"], responses=problems(400, 401, 403, 404, 422))
-
-
-def _wgs84(position: Position, datum: Datum) -> tuple[float, float]:
-    return point_to_wgs84(datum, position.lon, position.lat)
 
 
 @router.post("/plan", response_model=PlanResult, operation_id="planRoute")
@@ -33,7 +29,10 @@ def plan_route(
 ) -> PlanResult:
     """Order hotspots into a short round trip from a start point (OR-Tools, straight-line metres)."""
     order, length = service.plan(
-        session=session, principal=principal, start=_wgs84(body.start, datum), hotspot_ids=body.hotspot_ids
+        session=session,
+        principal=principal,
+        start=place_in(body.start, datum).coords[0],
+        hotspot_ids=body.hotspot_ids,
     )
     return PlanResult(hotspot_ids=order, length_m=round(length, 1))
 
@@ -45,7 +44,7 @@ def create_route(
     principal: Annotated[Principal, Allow(*EDITORS)],
     datum: DatumQuery = Datum.wgs84,
 ) -> RouteFeature:
-    start = _wgs84(body.plan_from, datum) if body.plan_from else None
+    start = place_in(body.plan_from, datum).coords[0] if body.plan_from else None
     route = service.create(session=session, principal=principal, body=body, start=start)
     session.commit()
     return service.present(session, [route], datum)[0]

@@ -6,19 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.geojson import Place
 from api.jurisdictions.schemas import CODE_PATTERN
 
 STRAIGHT_LINE_NOTE = "distances are straight-line metres; no road network is loaded"
 _IDS = ["6a0f8c7e-1d0b-4b0e-8f57-3f1f6f0c9a21", "9dd0818a-34ff-467b-935c-9b030f648e1e"]
 
 
-class Position(BaseModel):
-    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
-
-
 class PlanRequest(BaseModel):
-    start: Position = Field(description="Where the round starts and ends (e.g. the police station).")
+    start: Place = Field(description="Where the round starts and ends (e.g. the police station).")
     hotspot_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
 
     model_config = ConfigDict(
@@ -51,7 +47,7 @@ class RouteCreate(BaseModel):
     jurisdiction: str = Field(pattern=CODE_PATTERN)
     hotspot_ids: list[uuid.UUID] = Field(min_length=1, max_length=200, description="In visiting order.")
     expected_minutes: int = Field(ge=1, le=24 * 60)
-    plan_from: Position | None = Field(None, description="Reorder the hotspots into a short loop from here.")
+    plan_from: Place | None = Field(None, description="Reorder the hotspots into a short loop from here.")
 
     model_config = ConfigDict(
         json_schema_extra={

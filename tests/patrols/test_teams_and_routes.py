@@ -91,6 +91,12 @@ def test_route_with_foreign_or_unknown_hotspots_is_refused(client, session, city
         json={"start": {"lon": 200, "lat": 0}, "hotspot_ids": [str(east_spot.id)]},
     )
     assert bad_start.status_code == 422
+    text_start = client.post(
+        "/api/v1/routes/plan",
+        headers=west_dispatcher.headers,
+        json={"start": {"lon": str(IN_WEST[0]), "lat": IN_WEST[1]}, "hotspot_ids": [str(east_spot.id)]},
+    )
+    assert text_start.status_code == 422 and text_start.json()["errors"][0]["loc"] == ["body", "start", "lon"]
 
 
 def test_cli_plans_a_round(session, city, run_patrol):
