@@ -40,11 +40,11 @@ def publish_event(
     *,
     kind: str,
     payload: dict[str, Any],
-    jurisdiction_path: str,
+    jurisdiction_id: int,
     roles: Sequence[Role] | None = None,
     user_id: uuid.UUID | None = None,
 ) -> None:
-    """Record a domain event for the live stream (visible as ``Event`` explains).
+    """Record a domain event in a jurisdiction for the live stream (visible as ``Event`` explains).
 
     A trigger on ``events`` wakes the streams of every API process when this commits.
     """
@@ -52,7 +52,7 @@ def publish_event(
         Event(
             kind=kind,
             payload=payload,
-            jurisdiction_path=jurisdiction_path,
+            jurisdiction_path=session.get(Jurisdiction, jurisdiction_id).path,
             user_id=user_id,
             roles=[r.value for r in roles] if roles else None,
         )

@@ -203,21 +203,16 @@ def _open_revisit(session: Session, revisit_id: uuid.UUID) -> RevisitTask:
     return revisit
 
 
-def _path(session: Session, jurisdiction_id: int) -> str:
-    return session.get(Jurisdiction, jurisdiction_id).path
-
-
 def _code(session: Session, jurisdiction_id: int) -> str:
     return session.get(Jurisdiction, jurisdiction_id).code
 
 
 def _follow_up(session: Session, principal: Principal, encounter: Encounter) -> None:
     categories = set(encounter.categories)
-    path = _path(session, encounter.jurisdiction_id)
     notifications.publish_event(
         session,
         kind="encounter.logged",
-        jurisdiction_path=path,
+        jurisdiction_id=encounter.jurisdiction_id,
         roles=LIVE_VIEWERS,
         payload=_summary(encounter),
     )
@@ -316,7 +311,7 @@ def schedule_revisit(session: Session, encounter: Encounter, *, reason: str) -> 
     notifications.publish_event(
         session,
         kind="revisit.scheduled",
-        jurisdiction_path=_path(session, task.jurisdiction_id),
+        jurisdiction_id=task.jurisdiction_id,
         roles=LIVE_VIEWERS,
         payload={"revisit_id": str(task.id), "due_at": task.due_at.isoformat()},
     )
@@ -370,7 +365,7 @@ def raise_incident(
     notifications.publish_event(
         session,
         kind="incident.raised",
-        jurisdiction_path=jurisdiction.path,
+        jurisdiction_id=jurisdiction.id,
         roles=LIVE_VIEWERS,
         payload=payload,
     )

@@ -98,11 +98,10 @@ def _announce(
         payload=payload,
         priority=priority,
     )
-    path = session.get(Jurisdiction, handover.jurisdiction_id).path
     notifications.publish_event(
         session,
         kind=kind,
-        jurisdiction_path=path,
+        jurisdiction_id=handover.jurisdiction_id,
         roles=(Role.dispatcher, Role.supervisor, Role.admin),
         payload=payload,
     )

@@ -113,7 +113,7 @@ def _record_revision(session: Session, hotspot: Hotspot, code: str, action: str,
         session,
         kind=f"hotspot.{action}",
         payload={"feature": snapshot},
-        jurisdiction_path=session.get(Jurisdiction, hotspot.jurisdiction_id).path,
+        jurisdiction_id=hotspot.jurisdiction_id,
     )
     session.add(
         HotspotRevision(

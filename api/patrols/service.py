@@ -46,11 +46,10 @@ def require_crew(session: Session, principal: Principal, team_id: uuid.UUID) -> 
 
 
 def _announce(session: Session, shift: Shift, kind: str) -> None:
-    path = session.get(Jurisdiction, shift.jurisdiction_id).path
     publish_event(
         session,
         kind=kind,
-        jurisdiction_path=path,
+        jurisdiction_id=shift.jurisdiction_id,
         roles=LIVE_VIEWERS,
         payload={"shift_id": str(shift.id), "team_id": str(shift.team_id)},
     )

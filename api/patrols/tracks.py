@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from api.auth.deps import Principal
 from api.errors import ProblemError
-from api.jurisdictions.models import Jurisdiction
 from api.patrols.models import GpsPoint, PointFlag, Shift
 from api.patrols.schemas import TrackPoint
 from api.patrols.service import LIVE_VIEWERS, require_accepting_uploads, require_crew
@@ -255,11 +254,10 @@ def publish_position(
     session: Session, shift: Shift, principal: Principal, point: TrackPoint, lon: float, lat: float
 ) -> None:
     """The live event the console draws; the one place that shapes it."""
-    path = session.get(Jurisdiction, shift.jurisdiction_id).path
     publish_event(
         session,
         kind="position.updated",
-        jurisdiction_path=path,
+        jurisdiction_id=shift.jurisdiction_id,
         roles=LIVE_VIEWERS,
         payload={
             "user_id": str(principal.id),

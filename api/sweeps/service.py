@@ -262,7 +262,7 @@ def open_or_extend(
     notifications.publish_event(
         session,
         kind="sweep.started",
-        jurisdiction_path=jurisdiction.path,
+        jurisdiction_id=jurisdiction.id,
         roles=None,
         payload={
             "sweep_id": str(sweep.id),
@@ -300,7 +300,7 @@ def close(session: Session, *, sweep: Sweep, reason: str) -> None:
     notifications.publish_event(
         session,
         kind="sweep.closed",
-        jurisdiction_path=_path(session, sweep),
+        jurisdiction_id=sweep.jurisdiction_id,
         roles=None,
         payload={"sweep_id": str(sweep.id), "reason": reason},
     )
@@ -449,7 +449,7 @@ def _completed(session: Session, tasks: Sequence[SweepTask]) -> None:
         notifications.publish_event(
             session,
             kind="sweep.progress",
-            jurisdiction_path=_path(session, sweep),
+            jurisdiction_id=sweep.jurisdiction_id,
             roles=None,
             payload={"sweep_id": str(sweep.id), **progress(session, sweep)},
         )
