@@ -17,6 +17,12 @@ from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
 from api.inbox.routes import router as inbox_router
 from api.jurisdictions.routes import router as jurisdictions_router
+from api.leads.gov12345 import router as gov12345_router
+from api.leads.open311 import router as open311_router
+from api.leads.public import pages as public_pages
+from api.leads.public import router as public_leads_router
+from api.leads.routes import landmarks_router
+from api.leads.routes import router as leads_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
@@ -75,12 +81,18 @@ def create_app() -> FastAPI:
         handovers_router,
         people_router,
         sweeps_router,
+        leads_router,
+        landmarks_router,
+        public_leads_router,
+        gov12345_router,
         inbox_router,
         events_router,
     )
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)
+    app.include_router(open311_router)
+    app.include_router(public_pages)
     _problem_aware_openapi(app)
     return app
 

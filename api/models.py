@@ -6,6 +6,7 @@ from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, R
 from api.handovers.models import Handover, HandoverStep
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
+from api.leads.models import Landmark, Lead, LeadOffer, LeadPhoto, RateCounter
 from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
@@ -27,6 +28,10 @@ __all__ = [
     "HotspotRevision",
     "HotspotVisit",
     "Jurisdiction",
+    "Landmark",
+    "Lead",
+    "LeadOffer",
+    "LeadPhoto",
     "LivePosition",
     "Notification",
     "Organisation",
@@ -34,6 +39,7 @@ __all__ = [
     "Person",
     "PoliceReferral",
     "PushDelivery",
+    "RateCounter",
     "RefreshToken",
     "RevisitTask",
     "RouteStop",

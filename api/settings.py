@@ -67,6 +67,29 @@ class Settings(BaseSettings):
     forecast_hours: int = 24
     cold_threshold_c: float = 0.0
     heat_threshold_c: float = 35.0
+    lead_duplicate_m: float = 200.0
+    lead_duplicate_minutes: int = 120
+    lead_offer_minutes: int = 5
+    lead_deadline_minutes_normal: int = 60
+    lead_deadline_minutes_urgent: int = 20
+    lead_public_per_client_hour: int = 10
+    lead_public_per_area_hour: int = 30
+    lead_max_photos: int = 3
+    lead_max_photo_bytes: int = 5 * 1024 * 1024
+    contact_key: SecretStr | None = Field(
+        None,
+        description="Fernet key for reporters' contact details; derived from secret_key when unset "
+        "(set it before rotating secret_key, or stored contacts can no longer be read).",
+    )
+    open311_api_keys: list[str] = Field(
+        default_factory=list, description="Keys Open311 clients must send with a POST; empty: any key."
+    )
+    open311_blur_m: float = Field(
+        300.0, description="Public Open311 answers give a lead's place snapped to a grid of this size."
+    )
+    hotline12345_secret: SecretStr | None = Field(
+        None, description="Shared secret the 12345 platform signs its tickets with (HMAC-SHA256)."
+    )
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
 

@@ -29,7 +29,13 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(conninfo=libpq_url(get_settings().database_url)),
-    import_paths=["notifications.jobs", "api.patrols.jobs", "api.handovers.jobs", "api.sweeps.jobs"],
+    import_paths=[
+        "notifications.jobs",
+        "api.patrols.jobs",
+        "api.handovers.jobs",
+        "api.sweeps.jobs",
+        "api.leads.jobs",
+    ],
 )
 
 
@@ -40,14 +46,21 @@ def defer(
     queue: str,
     schedule_at: datetime | None = None,
     queueing_lock: str | None = None,
+    lock: str | None = None,
     **task_kwargs: Any,
 ) -> int:
     """Defer a job in the session's current transaction; it is queued only if that commits.
 
     With ``queueing_lock``, a second job with the same lock while one waits raises
-    ``procrastinate.exceptions.AlreadyEnqueued`` (use a savepoint around the call).
+    ``procrastinate.exceptions.AlreadyEnqueued`` (use a savepoint around the call). Jobs with
+    the same ``lock`` run one at a time, oldest first.
     """
     connection = session.connection().connection.driver_connection
     return app.configure_task(
-        task_name, queue=queue, schedule_at=schedule_at, queueing_lock=queueing_lock, connection=connection
+        task_name,
+        queue=queue,
+        schedule_at=schedule_at,
+        queueing_lock=queueing_lock,
+        lock=lock,
+        connection=connection,
     ).defer(**task_kwargs)

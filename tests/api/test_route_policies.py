@@ -5,7 +5,14 @@ from fastapi.routing import APIRoute
 from api.auth.deps import RoleGuard, current_principal
 from api.main import app
 
-PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/refresh")}
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/public/leads"),  # anyone may report; limited per client and area
+    ("POST", "/api/v1/public/leads/status"),  # the receipt token is the credential
+    ("POST", "/api/v1/integrations/12345/tickets"),  # signed with the platform's shared secret
+}
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/auth/me"),
