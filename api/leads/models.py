@@ -78,7 +78,11 @@ class Lead(SQLModel, table=True):
         enum_check("source", Source, "ck_leads_source"),
         enum_check("status", Status, "ck_leads_status"),
         enum_check("urgency", Urgency, "ck_leads_urgency"),
-        sa.CheckConstraint("(status = 'linked') = (duplicate_of IS NOT NULL)", name="ck_leads_linked"),
+        sa.CheckConstraint(
+            "(status = 'linked') <= (duplicate_of IS NOT NULL)"
+            " AND (duplicate_of IS NULL OR status IN ('linked', 'closed'))",
+            name="ck_leads_linked",
+        ),
         sa.Index("uq_leads_external", "source", "external_ref", unique=True),
         sa.Index(
             "ix_leads_open_geography",
@@ -109,6 +113,7 @@ class Lead(SQLModel, table=True):
     receipt_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     media_url: str | None = Field(default=None, sa_column=sa.Column(sa.String(1000)))
     callback_url: str | None = Field(default=None, sa_column=sa.Column(sa.String(1000)))
+    # the lead this one duplicates (kept after closing, for the record)
     duplicate_of: uuid.UUID | None = Field(default=None, foreign_key="leads.id", index=True)
     team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id", index=True)
     created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id")

@@ -44,7 +44,7 @@ class PublicLeadCreate(BaseModel):
     age_band: AgeBand | None = None
     contact_phone: Phone | None = None
     contact_email: str | None = Field(None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    photos: list[Base64Bytes] = Field(default_factory=list, max_length=10, description="Base64 JPEG/PNG/WebP.")
+    photos: list[Base64Bytes] = Field(default_factory=list, max_length=10, description="JPEG, PNG or WebP.")
 
     model_config = ConfigDict(
         extra="forbid",

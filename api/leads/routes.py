@@ -111,11 +111,8 @@ def match_place(
     if found is None:
         return []
     lon, lat = point_from_wgs84(datum, found.point.x, found.point.y)
-    return [
-        PlaceMatchPublic(
-            name=found.name, kind=found.kind, place=Place(lon=round(lon, 7), lat=round(lat, 7)), score=found.score
-        )
-    ]
+    place = Place(lon=round(lon, 7), lat=round(lat, 7))
+    return [PlaceMatchPublic(name=found.name, kind=found.kind, place=place, score=found.score)]
 
 
 @router.get("/{lead_id}", response_model=LeadPublic, operation_id="getLead")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from geoalchemy2 import Geometry
 from geoalchemy2 import functions as gf
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
@@ -24,6 +26,11 @@ from api.settings import get_settings
 from api.teams.models import Team
 
 
+def geometry_value(geom: Any) -> sa.ColumnElement:
+    """A stored point (WKBElement) as a bound geometry for use inside SQL expressions."""
+    return sa.literal(geom, type_=Geometry("POINT", srid=4326))
+
+
 @dataclass(frozen=True)
 class Candidate:
     team_id: uuid.UUID
@@ -31,8 +38,9 @@ class Candidate:
     distance_m: float
 
 
-def next_team(session: Session, lead: Lead, now: datetime) -> Candidate | None:
-    """The nearest on-duty team with a fresh position that has not been offered this lead yet.
+def next_team(session: Session, lead: Lead) -> Candidate | None:
+    """The nearest on-duty team with a fresh position (by the database clock) that has not been
+    offered this lead yet.
 
     Live positions exist only for open shifts and number in the hundreds or low thousands, so
     grouping them per team is cheap; the boundary test uses the jurisdictions' GiST index.
@@ -40,10 +48,11 @@ def next_team(session: Session, lead: Lead, now: datetime) -> Candidate | None:
     settings = get_settings()
     team_area = aliased(Jurisdiction)
     covering = aliased(Jurisdiction)
-    distance = sa.func.min(gf.ST_Distance(as_geography(LivePosition.geom), as_geography(lead.geom)))
+    place = geometry_value(lead.geom)
+    distance = sa.func.min(gf.ST_Distance(as_geography(LivePosition.geom), as_geography(place)))
     may_take = (
         sa.select(covering.id)
-        .where(gf.ST_Covers(covering.boundary, lead.geom), team_area.path.op("@>")(covering.path))
+        .where(gf.ST_Covers(covering.boundary, place), team_area.path.op("@>")(covering.path))
         .exists()
     )
     already_offered = sa.select(LeadOffer.team_id).where(LeadOffer.lead_id == lead.id)
@@ -53,7 +62,7 @@ def next_team(session: Session, lead: Lead, now: datetime) -> Candidate | None:
         .join(team_area, team_area.id == Team.jurisdiction_id)
         .where(
             Team.retired_at.is_(None),
-            LivePosition.recorded_at >= now - timedelta(seconds=settings.position_stale_s),
+            LivePosition.recorded_at >= sa.func.now() - timedelta(seconds=settings.position_stale_s),
             may_take,
             Team.id.not_in(already_offered),
         )

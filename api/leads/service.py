@@ -182,6 +182,7 @@ def _route_new(session: Session, lead: Lead, now: datetime) -> None:
 def duplicate_target(session: Session, lead: Lead, now: datetime) -> Lead | None:
     """The nearest open lead (not itself a duplicate) within the duplicate distance and time."""
     settings = get_settings()
+    place = as_geography(routing.geometry_value(lead.geom))
     return session.scalar(
         sa.select(Lead)
         .where(
@@ -189,16 +190,16 @@ def duplicate_target(session: Session, lead: Lead, now: datetime) -> Lead | None
             Lead.status.in_([s.value for s in OPEN_STATUSES]),
             Lead.geom.is_not(None),
             Lead.created_at >= now - timedelta(minutes=settings.lead_duplicate_minutes),
-            gf.ST_DWithin(as_geography(Lead.geom), as_geography(lead.geom), settings.lead_duplicate_m),
+            gf.ST_DWithin(as_geography(Lead.geom), place, settings.lead_duplicate_m),
         )
-        .order_by(gf.ST_Distance(as_geography(Lead.geom), as_geography(lead.geom)), Lead.created_at)
+        .order_by(gf.ST_Distance(as_geography(Lead.geom), place), Lead.created_at)
         .limit(1)
     )
 
 
 def dispatch_next(session: Session, lead: Lead, now: datetime) -> bool:
     """Offer the lead to the next nearest team, or hand it to the dispatchers when none is left."""
-    candidate = routing.next_team(session, lead, now)
+    candidate = routing.next_team(session, lead)
     if candidate is None:
         lead.status = Status.new
         _touch(session, lead, now)
@@ -263,7 +264,7 @@ def _payload(lead: Lead) -> dict:
 def _announce(session: Session, lead: Lead, kind: str) -> None:
     payload = _payload(lead)
     if lead.geom is not None:
-        point = to_shape(lead.geom) if not isinstance(lead.geom, Point) else lead.geom
+        point = to_shape(lead.geom)
         payload["lon"], payload["lat"] = round(point.x, 7), round(point.y, 7)
     payload["team_id"] = str(lead.team_id) if lead.team_id else None
     notifications.publish_event(
@@ -304,7 +305,7 @@ def _nearest_police_station(session: Session, lead: Lead) -> Organisation | None
         .limit(1)
     )
     if lead.geom is not None:
-        query = query.order_by(Organisation.location.op("<->")(lead.geom))
+        query = query.order_by(Organisation.location.op("<->")(routing.geometry_value(lead.geom)))
     return session.scalar(query)
 
 

@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=24), nullable=True),
     sa.Column('public_note', sa.String(length=500), nullable=True),
     sa.Column('encounter_ids', postgresql.ARRAY(sa.Uuid()), server_default='{}', nullable=False),
-    sa.CheckConstraint("(status = 'linked') = (duplicate_of IS NOT NULL)", name='ck_leads_linked'),
+    sa.CheckConstraint("(status = 'linked') <= (duplicate_of IS NOT NULL) AND (duplicate_of IS NULL OR status IN ('linked', 'closed'))", name='ck_leads_linked'),
     sa.CheckConstraint("source IN ('hotline', 'web', 'open311', '12345')", name='ck_leads_source'),
     sa.CheckConstraint("status IN ('new', 'offered', 'accepted', 'arrived', 'closed', 'linked')", name='ck_leads_status'),
     sa.CheckConstraint("urgency IN ('normal', 'urgent')", name='ck_leads_urgency'),
