@@ -32,6 +32,8 @@ def test_demo_city_loads_once_with_every_kind_of_record(session, client):
     assert set(roles) == {r.value for r in Role}
     assert roles[Role.officer] >= 12, "two officers for each of six patrol teams"
     assert counts(session, "SELECT 'teams', count(*) FROM teams")["teams"] == 6
+    placed = counts(session, "SELECT coalesce(place_source, 'none'), count(*) FROM leads GROUP BY 1")
+    assert placed == {"reported": 1, "gazetteer": 1, "none": 1}, "one lead of each kind for the console"
     members = session.execute(
         text(
             "SELECT t.call_sign, array_agg(o.kind ORDER BY o.kind) FROM teams t "

@@ -369,3 +369,36 @@ TEAMS = [
     for d, (code, name, _) in enumerate(DISTRICTS)
     for n, first in ((1, 4 * d + 1), (2, 4 * d + 3))
 ]
+
+
+@dataclass(frozen=True)
+class DemoLandmark:
+    name: str
+    aliases: tuple[str, ...]
+    lon: float
+    lat: float
+
+
+# Places callers name that are neither hotspots nor organisations (the gazetteer).
+LANDMARKS = [
+    DemoLandmark("市图书馆", ("滨河图书馆", "图书馆"), 112.9810, 28.2000),
+    DemoLandmark("滨河公园南门", ("公园南门",), 112.9500, 28.1800),
+    DemoLandmark("东湖菜市场", ("东湖市场",), 113.0280, 28.2280),
+]
+
+
+@dataclass(frozen=True)
+class DemoLead:
+    description: str
+    place_text: str
+    lon: float | None
+    lat: float | None
+    urgent: bool = False
+
+
+# Open tips for the console: one placed by the caller, one by its words, one left to pin.
+LEADS = [
+    DemoLead("桥洞下有一位老人，衣服单薄", "滨河大桥西桥洞", 112.9643, 28.2399),
+    DemoLead("图书馆门口台阶上有人睡觉，叫不醒", "市图书馆门口", None, None, urgent=True),
+    DemoLead("城南工地旁边好像有人搭了棚子住", "城南工地旁的小路", None, None),
+]

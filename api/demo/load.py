@@ -15,6 +15,8 @@ from api.hotspots.models import Hotspot
 from api.hotspots.schemas import HotspotCreate
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
+from api.leads import service as leads
+from api.leads.models import Source, Urgency
 from api.organisations import service as organisations
 from api.organisations.schemas import OrganisationProperties
 from api.patrol_routes import service as patrol_routes
@@ -45,6 +47,7 @@ def load(session: Session) -> bool:
     _load_users(session, org_ids)
     _load_hotspots(session)
     _load_teams_and_routes(session)
+    _load_gazetteer_and_leads(session)
     session.commit()
     return True
 
@@ -138,3 +141,27 @@ def _load_hotspots(session: Session) -> None:
             }
         )
         hotspots.create(session=session, principal=principal, feature=feature, datum=Datum.wgs84)
+
+
+def _load_gazetteer_and_leads(session: Session) -> None:
+    city_area = jurisdictions.get_by_code(session=session, code=city.CITY[0])
+    for landmark in city.LANDMARKS:
+        point = Point(landmark.lon, landmark.lat)
+        covering = jurisdictions.deepest_covering(session=session, point_wgs84=point)
+        aliases = list(landmark.aliases)
+        leads.add_landmark(
+            session, name=landmark.name, aliases=aliases, jurisdiction_id=covering.id, point=point
+        )
+    for tip in city.LEADS:
+        leads.create(
+            session,
+            leads.Intake(
+                source=Source.hotline,
+                description=tip.description,
+                jurisdiction=city_area,
+                point=Point(tip.lon, tip.lat) if tip.lon is not None else None,
+                place_text=tip.place_text,
+                urgency=Urgency.urgent if tip.urgent else Urgency.normal,
+                contact={"phone": "13800000000"},
+            ),
+        )
