@@ -10,9 +10,7 @@ from geoalchemy2.shape import to_shape
 from sqlmodel import Session
 
 from api.auth.deps import Principal
-from api.auth.models import Role
 from api.jurisdictions.models import Jurisdiction
-from api.leads import contact
 from api.leads.models import Lead, LeadOffer, LeadPhoto, Status
 from api.leads.schemas import LeadPublic, OfferPublic, PublicStage
 from api.teams.models import Team
@@ -63,7 +61,6 @@ def present(session: Session, principal: Principal, leads: Sequence[Lead], datum
             .group_by(LeadPhoto.lead_id)
         ).all()
     )
-    supervisor = principal.role in (Role.supervisor, Role.admin)
     return [
         LeadPublic(
             id=lead.id,
@@ -79,9 +76,6 @@ def present(session: Session, principal: Principal, leads: Sequence[Lead], datum
             place_source=lead.place_source,
             jurisdiction=codes[lead.jurisdiction_id],
             reporter=lead.reporter_hint,
-            reporter_contact=contact.unseal(lead.reporter_contact)
-            if supervisor and lead.reporter_contact
-            else None,
             media_url=lead.media_url,
             photos=photos.get(lead.id, 0),
             duplicate_of=lead.duplicate_of,

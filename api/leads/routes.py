@@ -26,6 +26,7 @@ from api.leads.schemas import (
     LeadPin,
     LeadPublic,
     PlaceMatchPublic,
+    ReporterContact,
 )
 from api.leads.service import Intake
 from geo.datum import Datum, point_from_wgs84
@@ -123,6 +124,19 @@ def get_lead(
     datum: DatumQuery = Datum.wgs84,
 ) -> LeadPublic:
     return _one(session, principal, service.get(session, principal, lead_id), datum)
+
+
+@router.get("/{lead_id}/contact", response_model=ReporterContact, operation_id="readLeadReporterContact")
+def read_reporter_contact(
+    lead_id: uuid.UUID,
+    session: SessionDep,
+    principal: Annotated[Principal, Allow(Role.supervisor)],
+    reason: Annotated[str, Query(min_length=4, max_length=300, description="Why you need it (audited).")],
+) -> ReporterContact:
+    """The reporter's whole contact, for supervisors only; every read is written to the audit log."""
+    contact = service.read_contact(session, principal, lead_id, reason=reason)
+    session.commit()
+    return ReporterContact(**contact)
 
 
 @router.post("/{lead_id}/accept", response_model=LeadPublic, operation_id="acceptLead")

@@ -71,8 +71,10 @@ class LeadPublic(BaseModel):
     place: Place | None
     place_source: PlaceSource | None
     jurisdiction: str
-    reporter: str | None = Field(None, description="Masked contact hint, e.g. 138****5678.")
-    reporter_contact: dict[str, str] | None = Field(None, description="Full contact, for supervisors only.")
+    reporter: str | None = Field(
+        None,
+        description="Masked contact hint, e.g. 138****5678 (supervisors read the whole contact at /contact).",
+    )
     media_url: str | None
     photos: int
     duplicate_of: uuid.UUID | None
@@ -302,3 +304,11 @@ class PlaceMatchPublic(BaseModel):
             ]
         }
     )
+
+
+class ReporterContact(BaseModel):
+    phone: str | None = None
+    email: str | None = None
+    name: str | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "13812345678", "name": "王先生"}]})

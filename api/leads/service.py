@@ -18,6 +18,7 @@ from geoalchemy2.shape import to_shape
 from shapely.geometry import Point
 from sqlmodel import Session
 
+from api.audit import service as audit
 from api.auth.deps import Principal
 from api.auth.models import Role
 from api.db import as_geography
@@ -374,6 +375,23 @@ def list_for(
     else:
         query = query.where(jurisdictions.in_scope(Lead.jurisdiction_id, principal))
     return list(session.scalars(query))
+
+
+def read_contact(
+    session: Session, principal: Principal, lead_id: uuid.UUID, *, reason: str
+) -> dict[str, str]:
+    lead = get(session, principal, lead_id)
+    audit.record(
+        session,
+        principal=principal,
+        action="read_reporter_contact",
+        subject_type="lead",
+        subject_id=str(lead.id),
+        fields=["reporter_contact"],
+        reason=reason.strip(),
+        jurisdiction_id=lead.jurisdiction_id,
+    )
+    return contact.unseal(lead.reporter_contact)
 
 
 def by_receipt(session: Session, token: str) -> Lead | None:

@@ -34,13 +34,21 @@ def test_a_hotline_lead_goes_to_the_nearest_team_and_closes_with_its_encounter(c
     assert lead["status"] == "offered"
     assert lead["offer"]["team_id"] == str(near["team"].id)
     assert 80 < lead["offer"]["distance_m"] < 120
-    assert lead["reporter"] == "138****5678" and lead["reporter_contact"] is None
-    assert (
-        "13812345678"
-        not in client.get(f"/api/v1/leads/{lead['id']}", headers=desk["dispatcher"].headers).text
+    assert lead["reporter"] == "138****5678" and "13812345678" not in str(lead)
+    url = f"/api/v1/leads/{lead['id']}"
+    for reader in ("dispatcher", "supervisor"):
+        assert "13812345678" not in client.get(url, headers=desk[reader].headers).text
+    contact = client.get(
+        f"{url}/contact", params={"reason": "回访报告人"}, headers=desk["supervisor"].headers
     )
-    seen_by_supervisor = client.get(f"/api/v1/leads/{lead['id']}", headers=desk["supervisor"].headers).json()
-    assert seen_by_supervisor["reporter_contact"] == {"phone": "13812345678"}
+    assert contact.status_code == 200 and contact.json()["phone"] == "13812345678"
+    assert client.get(f"{url}/contact", headers=desk["supervisor"].headers).status_code == 422
+    refused = client.get(f"{url}/contact", params={"reason": "看看"}, headers=desk["dispatcher"].headers)
+    assert refused.status_code == 403
+    audited = client.get("/api/v1/audit", headers=desk["supervisor"].headers).json()
+    assert [(e["action"], e["reason"]) for e in audited if e["subject_id"] == lead["id"]] == [
+        ("read_reporter_contact", "回访报告人")
+    ]
 
     offered = inbox(client, near["officer"])
     assert [i["kind"] for i in offered] == ["lead.offer"] and offered[0]["payload"]["lead_id"] == lead["id"]
