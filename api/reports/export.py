@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 
 from api.reports.chart import daily_png
-from api.reports.schemas import RowPublic, SummaryReport
+from api.reports.schemas import ReportFormat, RowPublic, SummaryReport
 
 LEVEL_NAMES = {
     "province": "省",
@@ -42,6 +42,14 @@ def _values(report: SummaryReport, row: RowPublic) -> Iterator[int | float | Non
     for section in report.sections:
         for figure in section.figures:
             yield row.figures[section.key][figure.key]
+
+
+def render(report: SummaryReport, format: ReportFormat) -> bytes:
+    if format == ReportFormat.csv:
+        return to_csv(report)
+    if format == ReportFormat.xlsx:
+        return to_xlsx(report)
+    return report.model_dump_json(by_alias=True, indent=2).encode() + b"\n"
 
 
 def to_csv(report: SummaryReport) -> bytes:

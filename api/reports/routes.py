@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,18 +11,12 @@ from api.db import SessionDep
 from api.errors import problems
 from api.jurisdictions.schemas import CODE_PATTERN
 from api.reports import chart, export, service
-from api.reports.schemas import SummaryReport
+from api.reports.schemas import ReportFormat, SummaryReport
 
 READERS = (Role.supervisor, Role.dispatcher, Role.admin)
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problems(400, 401, 403, 404, 422, 503))
-
-
-class ReportFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
 
 
 class PngResponse(Response):

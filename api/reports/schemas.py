@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +43,12 @@ _EXAMPLE = {
     ],
     "daily": [{"date": "2026-08-01", "encounters": 14, "escorts": 3}],
 }
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 class FigurePublic(BaseModel):
