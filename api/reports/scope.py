@@ -64,14 +64,20 @@ def resolve(
     check_dates(first, last)
     zone_name = zone_of(jurisdiction)
     zone = ZoneInfo(zone_name)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    try:
+        start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    except OverflowError as exc:
+        raise invalid(
+            f"{first}..{last} lies beyond the dates a report can cover", loc=["query", "from"]
+        ) from exc
     return Scope(
         root_path=jurisdiction.path,
         levels=levels,
         first=first,
         last=last,
         timezone=zone_name,
-        start=datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC),
+        start=start,
         end=end,
         as_of=min(end, now or datetime.now(UTC)),
     )

@@ -11,11 +11,7 @@ import copy
 import csv
 import io
 import json
-import os
 import struct
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 import openpyxl
@@ -228,15 +224,7 @@ def test_the_chart_is_a_real_png_of_the_daily_series(month):
     assert quiet.status_code == 200 and quiet.content != response.content
 
 
-def patrol(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """The venv's own ``patrol`` command, against the test database."""
-    command = Path(sys.executable).parent / "patrol"
-    return subprocess.run(
-        [str(command), *args], capture_output=True, timeout=120, env={**os.environ, "COLUMNS": "200", **env}
-    )
-
-
-def test_the_command_line_gives_the_same_table(report, tmp_path):
+def test_the_command_line_gives_the_same_table(report, tmp_path, patrol):
     done = patrol("report", "summary", "--jurisdiction", "T100", "--from", "2025-03-01", "--to", "2025-03-31")
     assert done.returncode == 0, done.stderr.decode()
     printed = json.loads(done.stdout)
