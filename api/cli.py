@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from api.auth.models import Role
+from api.reports.schemas import ReportFormat
 
 app = typer.Typer(help="Street patrol and relief system.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
@@ -338,7 +339,7 @@ def report_summary(
     jurisdiction: Annotated[str, typer.Option(help="code of the reported jurisdiction")],
     date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first local day")],
     date_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last local day, included")],
-    format: Annotated[str, typer.Option(help="json, csv or xlsx")] = "json",
+    format: ReportFormat = ReportFormat.json,
     levels: Annotated[int | None, typer.Option(min=0, max=5, help="rows this many levels down")] = None,
     out: Annotated[
         Path | None, typer.Option(dir_okay=False, help="file to write (json and csv: stdout)")
@@ -348,12 +349,7 @@ def report_summary(
     """The periodic summary table (情况汇总表) of a jurisdiction, as GET /reports/summary gives it."""
     from api.errors import ProblemError
     from api.reports import export, service
-    from api.reports.schemas import ReportFormat
 
-    try:
-        chosen = ReportFormat(format)
-    except ValueError as exc:
-        raise _fail(f"unknown format {format!r}; choose json, csv or xlsx") from exc
     with _session() as session:
         try:
             report = service.summary(
@@ -364,13 +360,13 @@ def report_summary(
                 last=date_to.date(),
                 levels=levels,
             )
-            content = export.render(report, chosen)
+            content = export.render(report, format)
         except ProblemError as exc:
             raise _fail(exc.detail) from exc
-    if out is None and chosen != ReportFormat.xlsx:
+    if out is None and format != ReportFormat.xlsx:
         sys.stdout.buffer.write(content)
         return
-    target = out or Path(export.filename(report, chosen.value))
+    target = out or Path(export.filename(report, format.value))
     target.write_bytes(content)
     console.print(
         f"wrote {target} ({len(report.rows)} jurisdictions, {report.date_from} to {report.date_to})"

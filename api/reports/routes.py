@@ -23,7 +23,9 @@ class PngResponse(Response):
     media_type = "image/png"
 
 
-Jurisdiction = Annotated[str, Query(pattern=CODE_PATTERN, description="Code of the reported jurisdiction.")]
+JurisdictionCode = Annotated[
+    str, Query(pattern=CODE_PATTERN, description="Code of the reported jurisdiction.")
+]
 From = Annotated[date, Query(alias="from", description="First local day of the period (YYYY-MM-DD).")]
 To = Annotated[date, Query(alias="to", description="Last local day of the period, included.")]
 Levels = Annotated[
@@ -55,7 +57,7 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
 def summary_report(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
-    jurisdiction: Jurisdiction,
+    jurisdiction: JurisdictionCode,
     date_from: From,
     date_to: To,
     levels: Levels = None,
@@ -88,7 +90,7 @@ def summary_report(
 def summary_chart(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
-    jurisdiction: Jurisdiction,
+    jurisdiction: JurisdictionCode,
     date_from: From,
     date_to: To,
 ) -> Response:

@@ -179,4 +179,4 @@ def test_the_command_line_refuses_bad_input(patrol, city):
         "--format",
         "pdf",
     )
-    assert wrong_format.returncode == 1 and "unknown format 'pdf'" in wrong_format.stdout.decode()
+    assert wrong_format.returncode == 2 and "'pdf' is not one of" in wrong_format.stderr.decode()
