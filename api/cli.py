@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from api.auth.models import Role
+from api.reports.schemas import ReportFormat
 
 app = typer.Typer(help="Street patrol and relief system.", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
@@ -24,11 +26,13 @@ hotspots_app = typer.Typer(help="Hotspot registry files.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo city.", no_args_is_help=True)
 routes_app = typer.Typer(help="Patrol routes.", no_args_is_help=True)
 weather_app = typer.Typer(help="Weather alerts and forecasts.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(hotspots_app, name="hotspots")
 app.add_typer(demo_app, name="demo")
 app.add_typer(routes_app, name="routes")
 app.add_typer(weather_app, name="weather")
+app.add_typer(report_app, name="report")
 console = Console()
 
 
@@ -328,6 +332,45 @@ def weather_poll() -> None:
         started = forecasts.poll(session)
         session.commit()
     console.print(f"{len(started)} sweep(s) started or extended")
+
+
+@report_app.command("summary")
+def report_summary(
+    jurisdiction: Annotated[str, typer.Option(help="code of the reported jurisdiction")],
+    date_from: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first local day")],
+    date_to: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last local day, included")],
+    format: ReportFormat = ReportFormat.json,
+    levels: Annotated[int | None, typer.Option(min=0, max=5, help="rows this many levels down")] = None,
+    out: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="file to write (json and csv: stdout)")
+    ] = None,
+    as_user: AsUser = None,
+) -> None:
+    """The periodic summary table (情况汇总表) of a jurisdiction, as GET /reports/summary gives it."""
+    from api.errors import ProblemError
+    from api.reports import export, service
+
+    with _session() as session:
+        try:
+            report = service.summary(
+                session=session,
+                principal=_principal(session, as_user),
+                code=jurisdiction,
+                first=date_from.date(),
+                last=date_to.date(),
+                levels=levels,
+            )
+            content = export.render(report, format)
+        except ProblemError as exc:
+            raise _fail(exc.detail) from exc
+    if out is None and format != ReportFormat.xlsx:
+        sys.stdout.buffer.write(content)
+        return
+    target = out or Path(export.filename(report, format.value))
+    target.write_bytes(content)
+    console.print(
+        f"wrote {target} ({len(report.rows)} jurisdictions, {report.date_from} to {report.date_to})"
+    )
 
 
 @demo_app.command("load")

@@ -27,6 +27,7 @@ from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
 from api.people.routes import router as people_router
+from api.reports.routes import router as reports_router
 from api.settings import get_settings
 from api.sweeps.routes import router as sweeps_router
 from api.teams.routes import router as teams_router
@@ -85,6 +86,7 @@ def create_app() -> FastAPI:
         landmarks_router,
         public_leads_router,
         gov12345_router,
+        reports_router,
         inbox_router,
         events_router,
     )
