@@ -17,6 +17,7 @@ from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
 from api.inbox.routes import router as inbox_router
 from api.jurisdictions.routes import router as jurisdictions_router
+from api.ogc.routes import router as ogc_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
         sweeps_router,
         inbox_router,
         events_router,
+        ogc_router,
     )
     for router in routers:
         v1.include_router(router)

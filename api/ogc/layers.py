@@ -1,0 +1,332 @@
+"""The layers served as OGC API - Features collections, and the SQL behind each.
+
+Every layer is built for a map, not for casework: it carries places and aggregates only, never
+a person, a person's description, an officer or where an officer is. Each feature is rendered
+as GeoJSON text by PostgreSQL (``json_build_object`` and ``ST_AsGeoJSON``), so a page of
+features reaches the client without being parsed in Python.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, NamedTuple
+
+from geoalchemy2 import functions as gf
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import JSON, ColumnElement, Integer, Select, Text, cast, func, literal, literal_column, select
+from sqlalchemy.orm import aliased
+
+from api.auth.deps import Principal
+from api.encounters.models import Encounter
+from api.geojson import to_db
+from api.hotspots.models import Hotspot
+from api.jurisdictions import service as jurisdictions
+from api.jurisdictions.models import Jurisdiction
+from api.organisations.models import Organisation
+from api.patrols.models import HotspotVisit
+from geo.grid import EQUAL_AREA_SRID, CellRange, cell_bounds, cells_covering
+
+GEOJSON_DECIMALS = 7  # about 1 cm, as everywhere else in the API
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window [start, end) of whole days; no start counts from the first record."""
+
+    start: datetime | None
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Filters:
+    principal: Principal
+    bbox: BaseGeometry | None = None  # WGS84
+    window: Window | None = None
+
+
+class Selection(NamedTuple):
+    features: Select  # one column, each feature as GeoJSON text, in a stable page order
+    count: Select  # one row: how many features match
+
+
+class Layer(ABC):
+    id: ClassVar[str]
+    title: ClassVar[str]
+    description: str
+    temporal: ClassVar[bool] = False
+
+    @abstractmethod
+    def select(self, filters: Filters) -> Selection:
+        """The features matching the filters, and their number."""
+
+    @abstractmethod
+    def select_one(self, filters: Filters, feature_id: str) -> Select | None:
+        """The feature with this id among those the filters admit; None for an id this layer
+        could never have."""
+
+
+def _name(text: str) -> ColumnElement[Any]:
+    """A constant JSON member name; names are fixed in this module, never user input."""
+    return literal_column("'" + text.replace("'", "''") + "'")
+
+
+def feature_json(identifier: Any, geometry: Any, properties: dict[str, Any]) -> ColumnElement[str]:
+    """A GeoJSON Feature built by PostgreSQL, as text."""
+    members = [part for name, value in properties.items() for part in (_name(name), value)]
+    return cast(
+        func.json_build_object(
+            _name("type"),
+            _name("Feature"),
+            _name("id"),
+            identifier,
+            _name("geometry"),
+            cast(func.ST_AsGeoJSON(geometry, GEOJSON_DECIMALS), JSON),
+            _name("properties"),
+            func.json_build_object(*members),
+        ),
+        Text,
+    )
+
+
+def _intersecting(column: Any, bbox: BaseGeometry | None) -> list[ColumnElement[bool]]:
+    """``ST_Intersects`` also tests ``&&``, so the GiST index on ``column`` serves the bbox."""
+    return [] if bbox is None else [gf.ST_Intersects(column, to_db(bbox))]
+
+
+class HotspotLayer(Layer):
+    id = "hotspots"
+    title = "Hotspots (重点区域)"
+    description = (
+        "Active hotspots as the areas a patrol covers: the polygon, or the circle of radius_m "
+        "around a point hotspot. Properties: name, kind, risk_level, radius_m, jurisdiction (code), "
+        "last_visited_at (when a patrol last left it, null if never). Notes are left out: free "
+        "text is where a person's name or number could slip in."
+    )
+
+    def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
+        return [
+            jurisdictions.in_scope(Hotspot.jurisdiction_id, filters.principal),
+            Hotspot.retired_at.is_(None),
+            *_intersecting(Hotspot.area, filters.bbox),
+        ]
+
+    def _features(self) -> Select:
+        last_visit = (
+            select(func.max(HotspotVisit.departed_at))
+            .where(HotspotVisit.hotspot_id == Hotspot.id)
+            .scalar_subquery()
+        )
+        feature = feature_json(
+            Hotspot.id,
+            Hotspot.area,
+            {
+                "name": Hotspot.name,
+                "kind": Hotspot.kind,
+                "risk_level": Hotspot.risk_level,
+                "radius_m": Hotspot.radius_m,
+                "jurisdiction": Jurisdiction.code,
+                "last_visited_at": last_visit,
+            },
+        )
+        return (
+            select(feature)
+            .select_from(Hotspot)
+            .join(Jurisdiction, Jurisdiction.id == Hotspot.jurisdiction_id)
+        )
+
+    def select(self, filters: Filters) -> Selection:
+        where = self._where(filters)
+        return Selection(
+            self._features().where(*where).order_by(Hotspot.id),
+            select(func.count()).select_from(Hotspot).where(*where),
+        )
+
+    def select_one(self, filters: Filters, feature_id: str) -> Select | None:
+        try:
+            hotspot_id = uuid.UUID(feature_id)
+        except ValueError:
+            return None
+        return self._features().where(Hotspot.id == hotspot_id, *self._where(filters))
+
+
+class JurisdictionLayer(Layer):
+    id = "jurisdictions"
+    title = "Jurisdictions (辖区)"
+    description = (
+        "Administrative areas from your own down to grids (网格), with their boundaries. "
+        "Properties: code (行政区划代码, also the feature id), name, level, parent (code)."
+    )
+
+    def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
+        return [
+            Jurisdiction.path.descendant_of(filters.principal.jurisdiction_path),
+            *_intersecting(Jurisdiction.boundary, filters.bbox),
+        ]
+
+    def _features(self) -> Select:
+        parent = aliased(Jurisdiction)
+        feature = feature_json(
+            Jurisdiction.code,
+            Jurisdiction.boundary,
+            {
+                "code": Jurisdiction.code,
+                "name": Jurisdiction.name,
+                "level": Jurisdiction.level,
+                "parent": parent.code,
+            },
+        )
+        return (
+            select(feature).select_from(Jurisdiction).outerjoin(parent, parent.id == Jurisdiction.parent_id)
+        )
+
+    def select(self, filters: Filters) -> Selection:
+        where = self._where(filters)
+        return Selection(
+            self._features().where(*where).order_by(Jurisdiction.path),
+            select(func.count()).select_from(Jurisdiction).where(*where),
+        )
+
+    def select_one(self, filters: Filters, feature_id: str) -> Select | None:
+        return self._features().where(Jurisdiction.code == feature_id, *self._where(filters))
+
+
+class OrganisationLayer(Layer):
+    id = "organisations"
+    title = "Organisations (机构)"
+    description = (
+        "Rescue stations, hospitals, police stations, city-management units, civil-affairs "
+        "bureaus and street offices. Properties: name, kind, jurisdiction (code), address, "
+        "hotline (the published one), opening_hours, capacity (beds). Direct phone lines are "
+        "left out."
+    )
+
+    def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
+        return [
+            jurisdictions.in_scope(Organisation.jurisdiction_id, filters.principal),
+            *_intersecting(Organisation.location, filters.bbox),
+        ]
+
+    def _features(self) -> Select:
+        feature = feature_json(
+            Organisation.id,
+            Organisation.location,
+            {
+                "name": Organisation.name,
+                "kind": Organisation.kind,
+                "jurisdiction": Jurisdiction.code,
+                "address": Organisation.address,
+                "hotline": Organisation.hotline,
+                "opening_hours": Organisation.opening_hours,
+                "capacity": Organisation.capacity,
+            },
+        )
+        return (
+            select(feature)
+            .select_from(Organisation)
+            .join(Jurisdiction, Jurisdiction.id == Organisation.jurisdiction_id)
+        )
+
+    def select(self, filters: Filters) -> Selection:
+        where = self._where(filters)
+        return Selection(
+            self._features().where(*where).order_by(Organisation.id),
+            select(func.count()).select_from(Organisation).where(*where),
+        )
+
+    def select_one(self, filters: Filters, feature_id: str) -> Select | None:
+        if not feature_id.isdigit() or len(feature_id) > 18:
+            return None
+        return self._features().where(Organisation.id == int(feature_id), *self._where(filters))
+
+
+class EncounterGridLayer(Layer):
+    """Encounters counted per fixed equal-area cell (see ``geo.grid``), sparse cells left out.
+
+    A count never depends on the bbox asked for: a bbox selects whole cells, and every cell is
+    counted over all its encounters, so comparing overlapping requests cannot isolate one
+    encounter. The window is whole days, for the same reason.
+    """
+
+    id = "encounter-grid"
+    title = "Encounters per grid cell"
+    temporal = True
+
+    def __init__(self, *, cell_m: int, min_count: int, default_days: int) -> None:
+        self.cell_m = cell_m
+        self.min_count = min_count
+        self.default_days = default_days
+        self._id_pattern = re.compile(rf"^{cell_m}m_(-?\d{{1,9}})_(-?\d{{1,9}})$")
+        self.description = (
+            f"Encounters logged in your jurisdiction, counted per {self.cell_m} m square cell of "
+            f"equal area (EASE-Grid 2.0, EPSG:{EQUAL_AREA_SRID}). Cells with fewer than "
+            f"{self.min_count} encounters are left out, so no single person can be picked out. "
+            f"`datetime` chooses the window (whole days; default the last {self.default_days} "
+            "complete days). Properties: encounters, cell_m, from, until. Nothing about anyone met."
+        )
+
+    def _cells(self, filters: Filters, cells: CellRange | None) -> Any:
+        window = filters.window
+        assert window is not None, "the grid is always counted over a window"
+        projected = func.ST_Transform(Encounter.geom, EQUAL_AREA_SRID)
+        i = cast(func.floor(func.ST_X(projected) / self.cell_m), Integer)
+        j = cast(func.floor(func.ST_Y(projected) / self.cell_m), Integer)
+        where = [
+            jurisdictions.in_scope(Encounter.jurisdiction_id, filters.principal),
+            Encounter.occurred_at < window.end,
+        ]
+        if window.start is not None:
+            where.append(Encounter.occurred_at >= window.start)
+        if cells is not None:
+            # A hair wider than the cells, so no encounter on their outer edge is lost to rounding;
+            # the cell numbers then decide exactly.
+            cover = func.ST_Expand(func.ST_MakeEnvelope(*cells.bounds_wgs84, 4326), 1e-9)
+            where += [
+                Encounter.geom.op("&&")(cover),
+                i.between(cells.i_min, cells.i_max),
+                j.between(cells.j_min, cells.j_max),
+            ]
+        return (
+            select(i.label("i"), j.label("j"), func.count().label("encounters"))
+            .where(*where)
+            .group_by(i, j)
+            .having(func.count() >= self.min_count)
+            .subquery("cells")
+        )
+
+    def _features(self, filters: Filters, cells: Any) -> Select:
+        window = filters.window
+        assert window is not None
+        origin = func.ST_SetSRID(func.ST_MakePoint(0, 0), EQUAL_AREA_SRID)
+        square = func.ST_Transform(func.ST_Square(self.cell_m, cells.c.i, cells.c.j, origin), 4326)
+        identifier = func.concat(_name(f"{self.cell_m}m_"), cells.c.i, _name("_"), cells.c.j)
+        feature = feature_json(
+            identifier,
+            square,
+            {
+                "encounters": cells.c.encounters,
+                "cell_m": literal(self.cell_m, Integer),
+                "from": cast(literal(window.start.isoformat() if window.start else None), Text),
+                "until": cast(literal(window.end.isoformat()), Text),
+            },
+        )
+        return select(feature).select_from(cells)
+
+    def select(self, filters: Filters) -> Selection:
+        covered = cells_covering(filters.bbox.bounds, self.cell_m) if filters.bbox is not None else None
+        cells = self._cells(filters, covered)
+        return Selection(
+            self._features(filters, cells).order_by(cells.c.j.desc(), cells.c.i),
+            select(func.count()).select_from(cells),
+        )
+
+    def select_one(self, filters: Filters, feature_id: str) -> Select | None:
+        match = self._id_pattern.match(feature_id)
+        if match is None:
+            return None
+        i, j = int(match[1]), int(match[2])
+        cells = self._cells(filters, CellRange(i, j, i, j, cell_bounds(i, j, self.cell_m)))
+        return self._features(filters, cells)
