@@ -3,7 +3,8 @@
 Every layer is built for a map, not for casework: it carries places and aggregates only, never
 a person, a person's description, an officer or where an officer is. Each feature is rendered
 as GeoJSON text by PostgreSQL (``json_build_object`` and ``ST_AsGeoJSON``), so a page of
-features reaches the client without being parsed in Python.
+features reaches the client without being parsed in Python. Only for a Chinese datum does the
+geometry come as WKB, to be moved by ``geo.shapes`` in one vectorised pass.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from geoalchemy2 import functions as gf
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import JSON, ColumnElement, Integer, Select, Text, cast, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, Integer, Select, Text, cast, func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from api.auth.deps import Principal
@@ -28,6 +29,7 @@ from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
 from api.organisations.models import Organisation
 from api.patrols.models import HotspotVisit
+from geo.datum import Datum
 from geo.grid import EQUAL_AREA_SRID, CellRange, cell_bounds, cells_covering
 
 GEOJSON_DECIMALS = 7  # about 1 cm, as everywhere else in the API
@@ -46,10 +48,11 @@ class Filters:
     principal: Principal
     bbox: BaseGeometry | None = None  # WGS84
     window: Window | None = None
+    datum: Datum = Datum.wgs84  # of the geometries answered
 
 
 class Selection(NamedTuple):
-    features: Select  # one column, each feature as GeoJSON text, in a stable page order
+    features: Select  # (feature, geometry) rows in a stable page order; see feature_json
     count: Select  # one row: how many features match
 
 
@@ -74,8 +77,8 @@ def _name(text: str) -> ColumnElement[Any]:
     return literal_column("'" + text.replace("'", "''") + "'")
 
 
-def feature_json(identifier: Any, geometry: Any, properties: dict[str, Any]) -> ColumnElement[str]:
-    """A GeoJSON Feature built by PostgreSQL, as text."""
+def feature_json(identifier: Any, properties: dict[str, Any]) -> ColumnElement[str]:
+    """A GeoJSON Feature without its geometry, built by PostgreSQL, as text."""
     members = [part for name, value in properties.items() for part in (_name(name), value)]
     return cast(
         func.json_build_object(
@@ -83,13 +86,18 @@ def feature_json(identifier: Any, geometry: Any, properties: dict[str, Any]) -> 
             _name("Feature"),
             _name("id"),
             identifier,
-            _name("geometry"),
-            cast(func.ST_AsGeoJSON(geometry, GEOJSON_DECIMALS), JSON),
             _name("properties"),
             func.json_build_object(*members),
         ),
         Text,
     )
+
+
+def geometry_column(geometry: Any, datum: Datum) -> ColumnElement[Any]:
+    """The geometry as GeoJSON text in WGS84, or as WKB to be moved to another datum."""
+    if datum is Datum.wgs84:
+        return func.ST_AsGeoJSON(geometry, GEOJSON_DECIMALS)
+    return func.ST_AsBinary(geometry)
 
 
 def _intersecting(column: Any, bbox: BaseGeometry | None) -> list[ColumnElement[bool]]:
@@ -114,7 +122,7 @@ class HotspotLayer(Layer):
             *_intersecting(Hotspot.area, filters.bbox),
         ]
 
-    def _features(self) -> Select:
+    def _features(self, datum: Datum) -> Select:
         last_visit = (
             select(func.max(HotspotVisit.departed_at))
             .where(HotspotVisit.hotspot_id == Hotspot.id)
@@ -122,7 +130,6 @@ class HotspotLayer(Layer):
         )
         feature = feature_json(
             Hotspot.id,
-            Hotspot.area,
             {
                 "name": Hotspot.name,
                 "kind": Hotspot.kind,
@@ -133,7 +140,7 @@ class HotspotLayer(Layer):
             },
         )
         return (
-            select(feature)
+            select(feature, geometry_column(Hotspot.area, datum))
             .select_from(Hotspot)
             .join(Jurisdiction, Jurisdiction.id == Hotspot.jurisdiction_id)
         )
@@ -141,7 +148,7 @@ class HotspotLayer(Layer):
     def select(self, filters: Filters) -> Selection:
         where = self._where(filters)
         return Selection(
-            self._features().where(*where).order_by(Hotspot.id),
+            self._features(filters.datum).where(*where).order_by(Hotspot.id),
             select(func.count()).select_from(Hotspot).where(*where),
         )
 
@@ -150,7 +157,7 @@ class HotspotLayer(Layer):
             hotspot_id = uuid.UUID(feature_id)
         except ValueError:
             return None
-        return self._features().where(Hotspot.id == hotspot_id, *self._where(filters))
+        return self._features(filters.datum).where(Hotspot.id == hotspot_id, *self._where(filters))
 
 
 class JurisdictionLayer(Layer):
@@ -167,11 +174,10 @@ class JurisdictionLayer(Layer):
             *_intersecting(Jurisdiction.boundary, filters.bbox),
         ]
 
-    def _features(self) -> Select:
+    def _features(self, datum: Datum) -> Select:
         parent = aliased(Jurisdiction)
         feature = feature_json(
             Jurisdiction.code,
-            Jurisdiction.boundary,
             {
                 "code": Jurisdiction.code,
                 "name": Jurisdiction.name,
@@ -180,18 +186,20 @@ class JurisdictionLayer(Layer):
             },
         )
         return (
-            select(feature).select_from(Jurisdiction).outerjoin(parent, parent.id == Jurisdiction.parent_id)
+            select(feature, geometry_column(Jurisdiction.boundary, datum))
+            .select_from(Jurisdiction)
+            .outerjoin(parent, parent.id == Jurisdiction.parent_id)
         )
 
     def select(self, filters: Filters) -> Selection:
         where = self._where(filters)
         return Selection(
-            self._features().where(*where).order_by(Jurisdiction.path),
+            self._features(filters.datum).where(*where).order_by(Jurisdiction.path),
             select(func.count()).select_from(Jurisdiction).where(*where),
         )
 
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
-        return self._features().where(Jurisdiction.code == feature_id, *self._where(filters))
+        return self._features(filters.datum).where(Jurisdiction.code == feature_id, *self._where(filters))
 
 
 class OrganisationLayer(Layer):
@@ -210,10 +218,9 @@ class OrganisationLayer(Layer):
             *_intersecting(Organisation.location, filters.bbox),
         ]
 
-    def _features(self) -> Select:
+    def _features(self, datum: Datum) -> Select:
         feature = feature_json(
             Organisation.id,
-            Organisation.location,
             {
                 "name": Organisation.name,
                 "kind": Organisation.kind,
@@ -225,7 +232,7 @@ class OrganisationLayer(Layer):
             },
         )
         return (
-            select(feature)
+            select(feature, geometry_column(Organisation.location, datum))
             .select_from(Organisation)
             .join(Jurisdiction, Jurisdiction.id == Organisation.jurisdiction_id)
         )
@@ -233,14 +240,14 @@ class OrganisationLayer(Layer):
     def select(self, filters: Filters) -> Selection:
         where = self._where(filters)
         return Selection(
-            self._features().where(*where).order_by(Organisation.id),
+            self._features(filters.datum).where(*where).order_by(Organisation.id),
             select(func.count()).select_from(Organisation).where(*where),
         )
 
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
         if not feature_id.isdigit() or len(feature_id) > 18:
             return None
-        return self._features().where(Organisation.id == int(feature_id), *self._where(filters))
+        return self._features(filters.datum).where(Organisation.id == int(feature_id), *self._where(filters))
 
 
 class EncounterGridLayer(Layer):
@@ -305,7 +312,6 @@ class EncounterGridLayer(Layer):
         identifier = func.concat(_name(f"{self.cell_m}m_"), cells.c.i, _name("_"), cells.c.j)
         feature = feature_json(
             identifier,
-            square,
             {
                 "encounters": cells.c.encounters,
                 "cell_m": literal(self.cell_m, Integer),
@@ -313,7 +319,7 @@ class EncounterGridLayer(Layer):
                 "until": cast(literal(window.end.isoformat()), Text),
             },
         )
-        return select(feature).select_from(cells)
+        return select(feature, geometry_column(square, filters.datum)).select_from(cells)
 
     def select(self, filters: Filters) -> Selection:
         covered = cells_covering(filters.bbox.bounds, self.cell_m) if filters.bbox is not None else None

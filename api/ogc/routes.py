@@ -276,9 +276,10 @@ def items(
         principal=principal,
         bbox=service.parse_bbox(bbox, datum),
         window=service.window(layer, when),
+        datum=datum,
     )
     size = service.page_size(limit)
-    page = service.page(session=session, layer=layer, filters=filters, limit=size, offset=offset, datum=datum)
+    page = service.page(session=session, layer=layer, filters=filters, limit=size, offset=offset)
     body = service.collection_body(
         page=page, links=_page_links(request, layer, page, datum), timestamp=datetime.now(UTC)
     )
@@ -325,8 +326,8 @@ def item(
     """One feature; 404 when it does not exist, lies outside your jurisdiction or, in the grid,
     is a cell with too few encounters to show."""
     layer = service.get_layer(collectionId)
-    filters = Filters(principal=principal, window=service.window(layer, when))
-    text = service.feature(session=session, layer=layer, filters=filters, feature_id=featureId, datum=datum)
+    filters = Filters(principal=principal, window=service.window(layer, when), datum=datum)
+    text = service.feature(session=session, layer=layer, filters=filters, feature_id=featureId)
     links = [
         Link(href=str(request.url), rel="self", type=GEOJSON, title="This feature"),
         Link(

@@ -4,12 +4,13 @@ features is fetched and counted, and the extent each caller may see."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shapely.geometry import box, shape
-from sqlalchemy import func, select
+from shapely.geometry import box
+from sqlalchemy import Row, func, select
 from sqlmodel import Session
 
 from api.auth.deps import Principal
@@ -27,7 +28,7 @@ from api.ogc.layers import (
 )
 from api.settings import get_settings
 from geo.datum import Datum
-from geo.shapes import geometry_from_wgs84, to_geojson
+from geo.shapes import geometry_from_wgs84, wkb_to_geojson_texts
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -148,38 +149,37 @@ class Page:
         return len(self.features)
 
 
-def in_datum(features: list[str], datum: Datum) -> list[str]:
-    """Features (GeoJSON text, WGS84) with their coordinates moved to ``datum``."""
-    if datum is Datum.wgs84:
-        return features
-    moved = []
-    for text in features:
-        feature = json.loads(text)
-        if feature["geometry"] is not None:
-            feature["geometry"] = to_geojson(shape(feature["geometry"]), datum)
-        moved.append(json.dumps(feature, ensure_ascii=False))
-    return moved
+def _features(rows: Sequence[Row], datum: Datum) -> list[str]:
+    """Features as GeoJSON text from (feature without geometry, geometry) rows: the geometry is
+    GeoJSON text already in WGS84, WKB to be moved for another datum."""
+    geometries = [row[1] for row in rows]
+    if datum is not Datum.wgs84:
+        geometries = wkb_to_geojson_texts(geometries, datum)
+    return [
+        f'{row[0][:-1]}, "geometry" : {geometry or "null"}}}'
+        for row, geometry in zip(rows, geometries, strict=True)
+    ]
 
 
-def page(*, session: Session, layer: Layer, filters: Filters, limit: int, offset: int, datum: Datum) -> Page:
+def page(*, session: Session, layer: Layer, filters: Filters, limit: int, offset: int) -> Page:
     """One page of features and the number matched. The count query runs only when the page is
     full: a short page already tells the total."""
     selection = layer.select(filters)
-    rows = list(session.scalars(selection.features.limit(limit).offset(offset)))
+    rows = session.execute(selection.features.limit(limit).offset(offset)).all()
     if len(rows) < limit and (rows or offset == 0):
         matched = offset + len(rows)
     else:
         matched = session.scalar(selection.count) or 0
-    return Page(features=in_datum(rows, datum), matched=matched, limit=limit, offset=offset)
+    return Page(features=_features(rows, filters.datum), matched=matched, limit=limit, offset=offset)
 
 
-def feature(*, session: Session, layer: Layer, filters: Filters, feature_id: str, datum: Datum) -> str:
+def feature(*, session: Session, layer: Layer, filters: Filters, feature_id: str) -> str:
     """One feature as GeoJSON text; 404 when it does not exist or lies outside the caller's scope."""
     query = layer.select_one(filters, feature_id)
-    found = session.scalar(query) if query is not None else None
+    found = session.execute(query).first() if query is not None else None
     if found is None:
         raise not_found(f"feature {feature_id!r} in collection {layer.id!r}")
-    return in_datum([found], datum)[0]
+    return _features([found], filters.datum)[0]
 
 
 def collection_body(*, page: Page, links: list[dict], timestamp: datetime) -> bytes:
