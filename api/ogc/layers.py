@@ -14,7 +14,7 @@ import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from geoalchemy2 import functions as gf
 from shapely.geometry.base import BaseGeometry
@@ -51,11 +51,6 @@ class Filters:
     datum: Datum = Datum.wgs84  # of the geometries answered
 
 
-class Selection(NamedTuple):
-    features: Select  # (feature, geometry) rows in a stable page order; see feature_json
-    count: Select  # one row: how many features match
-
-
 class Layer(ABC):
     id: ClassVar[str]
     title: ClassVar[str]
@@ -63,8 +58,13 @@ class Layer(ABC):
     temporal: ClassVar[bool] = False
 
     @abstractmethod
-    def select(self, filters: Filters) -> Selection:
-        """The features matching the filters, and their number."""
+    def page(self, filters: Filters, limit: int, offset: int) -> Select:
+        """(feature, geometry) rows of one page of the features matching the filters, in a stable
+        order; see ``feature_json`` and ``geometry_column``."""
+
+    @abstractmethod
+    def count(self, filters: Filters) -> Select:
+        """One row: how many features match the filters."""
 
     @abstractmethod
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
@@ -105,7 +105,44 @@ def _intersecting(column: Any, bbox: BaseGeometry | None) -> list[ColumnElement[
     return [] if bbox is None else [gf.ST_Intersects(column, to_db(bbox))]
 
 
-class HotspotLayer(Layer):
+class TableLayer(Layer):
+    """A layer with one feature per row of ``table``.
+
+    A page is chosen by its keys first and only then rendered: rows skipped by OFFSET are never
+    turned into JSON, so the last page of 20,000 costs about what the first does.
+    """
+
+    table: ClassVar[Any]
+    key: ClassVar[Any]  # the primary key, as a table column (an ORM attribute would bind to self)
+    order: ClassVar[tuple[Any, ...]]  # a total order, ending with a unique column
+
+    @abstractmethod
+    def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
+        """What the caller may see and asked for."""
+
+    @abstractmethod
+    def _features(self, datum: Datum) -> Select:
+        """(feature, geometry) of each row, before filtering."""
+
+    def page(self, filters: Filters, limit: int, offset: int) -> Select:
+        keys = (
+            select(self.key.label("key"))
+            .where(*self._where(filters))
+            .order_by(*self.order)
+            .limit(limit)
+            .offset(offset)
+            .subquery("page")
+        )
+        return self._features(filters.datum).join(keys, keys.c.key == self.key).order_by(*self.order)
+
+    def count(self, filters: Filters) -> Select:
+        return select(func.count()).select_from(self.table).where(*self._where(filters))
+
+    def _one(self, filters: Filters, key: Any) -> Select:
+        return self._features(filters.datum).where(self.key == key, *self._where(filters))
+
+
+class HotspotLayer(TableLayer):
     id = "hotspots"
     title = "Hotspots (重点区域)"
     description = (
@@ -114,6 +151,9 @@ class HotspotLayer(Layer):
         "last_visited_at (when a patrol last left it, null if never). Notes are left out: free "
         "text is where a person's name or number could slip in."
     )
+    table = Hotspot
+    key = Hotspot.__table__.c.id
+    order = (Hotspot.id,)
 
     def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
         return [
@@ -145,28 +185,23 @@ class HotspotLayer(Layer):
             .join(Jurisdiction, Jurisdiction.id == Hotspot.jurisdiction_id)
         )
 
-    def select(self, filters: Filters) -> Selection:
-        where = self._where(filters)
-        return Selection(
-            self._features(filters.datum).where(*where).order_by(Hotspot.id),
-            select(func.count()).select_from(Hotspot).where(*where),
-        )
-
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
         try:
-            hotspot_id = uuid.UUID(feature_id)
+            return self._one(filters, uuid.UUID(feature_id))
         except ValueError:
             return None
-        return self._features(filters.datum).where(Hotspot.id == hotspot_id, *self._where(filters))
 
 
-class JurisdictionLayer(Layer):
+class JurisdictionLayer(TableLayer):
     id = "jurisdictions"
     title = "Jurisdictions (辖区)"
     description = (
         "Administrative areas from your own down to grids (网格), with their boundaries. "
         "Properties: code (行政区划代码, also the feature id), name, level, parent (code)."
     )
+    table = Jurisdiction
+    key = Jurisdiction.__table__.c.id
+    order = (Jurisdiction.path,)
 
     def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
         return [
@@ -191,18 +226,11 @@ class JurisdictionLayer(Layer):
             .outerjoin(parent, parent.id == Jurisdiction.parent_id)
         )
 
-    def select(self, filters: Filters) -> Selection:
-        where = self._where(filters)
-        return Selection(
-            self._features(filters.datum).where(*where).order_by(Jurisdiction.path),
-            select(func.count()).select_from(Jurisdiction).where(*where),
-        )
-
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
         return self._features(filters.datum).where(Jurisdiction.code == feature_id, *self._where(filters))
 
 
-class OrganisationLayer(Layer):
+class OrganisationLayer(TableLayer):
     id = "organisations"
     title = "Organisations (机构)"
     description = (
@@ -211,6 +239,9 @@ class OrganisationLayer(Layer):
         "hotline (the published one), opening_hours, capacity (beds). Direct phone lines are "
         "left out."
     )
+    table = Organisation
+    key = Organisation.__table__.c.id
+    order = (Organisation.id,)
 
     def _where(self, filters: Filters) -> list[ColumnElement[bool]]:
         return [
@@ -237,17 +268,10 @@ class OrganisationLayer(Layer):
             .join(Jurisdiction, Jurisdiction.id == Organisation.jurisdiction_id)
         )
 
-    def select(self, filters: Filters) -> Selection:
-        where = self._where(filters)
-        return Selection(
-            self._features(filters.datum).where(*where).order_by(Organisation.id),
-            select(func.count()).select_from(Organisation).where(*where),
-        )
-
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
         if not feature_id.isdigit() or len(feature_id) > 18:
             return None
-        return self._features(filters.datum).where(Organisation.id == int(feature_id), *self._where(filters))
+        return self._one(filters, int(feature_id))
 
 
 class EncounterGridLayer(Layer):
@@ -276,11 +300,9 @@ class EncounterGridLayer(Layer):
         )
 
     def _cells(self, filters: Filters, cells: CellRange | None) -> Any:
+        """(i, j, encounters) of every cell shown: counted, then thinned to ``min_count``."""
         window = filters.window
         assert window is not None, "the grid is always counted over a window"
-        projected = func.ST_Transform(Encounter.geom, EQUAL_AREA_SRID)
-        i = cast(func.floor(func.ST_X(projected) / self.cell_m), Integer)
-        j = cast(func.floor(func.ST_Y(projected) / self.cell_m), Integer)
         where = [
             jurisdictions.in_scope(Encounter.jurisdiction_id, filters.principal),
             Encounter.occurred_at < window.end,
@@ -290,19 +312,18 @@ class EncounterGridLayer(Layer):
         if cells is not None:
             # A hair wider than the cells, so no encounter on their outer edge is lost to rounding;
             # the cell numbers then decide exactly.
-            cover = func.ST_Expand(func.ST_MakeEnvelope(*cells.bounds_wgs84, 4326), 1e-9)
-            where += [
-                Encounter.geom.op("&&")(cover),
-                i.between(cells.i_min, cells.i_max),
-                j.between(cells.j_min, cells.j_max),
-            ]
-        return (
-            select(i.label("i"), j.label("j"), func.count().label("encounters"))
-            .where(*where)
-            .group_by(i, j)
-            .having(func.count() >= self.min_count)
-            .subquery("cells")
+            where.append(
+                Encounter.geom.op("&&")(func.ST_Expand(func.ST_MakeEnvelope(*cells.bounds_wgs84, 4326), 1e-9))
+            )
+        projected = (
+            select(func.ST_Transform(Encounter.geom, EQUAL_AREA_SRID).label("at")).where(*where).subquery()
         )
+        i = cast(func.floor(func.ST_X(projected.c.at) / self.cell_m), Integer)
+        j = cast(func.floor(func.ST_Y(projected.c.at) / self.cell_m), Integer)
+        counted = select(i.label("i"), j.label("j"), func.count().label("encounters")).select_from(projected)
+        if cells is not None:
+            counted = counted.where(i.between(cells.i_min, cells.i_max), j.between(cells.j_min, cells.j_max))
+        return counted.group_by(i, j).having(func.count() >= self.min_count).subquery("cells")
 
     def _features(self, filters: Filters, cells: Any) -> Select:
         window = filters.window
@@ -321,13 +342,18 @@ class EncounterGridLayer(Layer):
         )
         return select(feature, geometry_column(square, filters.datum)).select_from(cells)
 
-    def select(self, filters: Filters) -> Selection:
+    def _covered(self, filters: Filters) -> Any:
         covered = cells_covering(filters.bbox.bounds, self.cell_m) if filters.bbox is not None else None
-        cells = self._cells(filters, covered)
-        return Selection(
-            self._features(filters, cells).order_by(cells.c.j.desc(), cells.c.i),
-            select(func.count()).select_from(cells),
-        )
+        return self._cells(filters, covered)
+
+    def page(self, filters: Filters, limit: int, offset: int) -> Select:
+        cells = self._covered(filters)
+        north_to_south = (cells.c.j.desc(), cells.c.i)
+        shown = select(cells).order_by(*north_to_south).limit(limit).offset(offset).subquery("shown")
+        return self._features(filters, shown).order_by(shown.c.j.desc(), shown.c.i)
+
+    def count(self, filters: Filters) -> Select:
+        return select(func.count()).select_from(self._covered(filters))
 
     def select_one(self, filters: Filters, feature_id: str) -> Select | None:
         match = self._id_pattern.match(feature_id)

@@ -59,10 +59,9 @@ def busy_city(session, city):
 
 def test_bbox_queries_use_the_gist_indexes(session, busy_city):
     small = Filters(principal=system_principal(), bbox=box(120.05, 30.05, 120.06, 30.06))
-    hotspots = HotspotLayer().select(small)
-    assert "idx_hotspots_area" in plan(session, hotspots.features.limit(100))
-    assert "idx_hotspots_area" in plan(session, hotspots.count)
+    assert "idx_hotspots_area" in plan(session, HotspotLayer().page(small, 100, 0))
+    assert "idx_hotspots_area" in plan(session, HotspotLayer().count(small))
     grid = EncounterGridLayer(cell_m=500, min_count=3, default_days=30)
     window = Window(start=None, end=datetime.now(UTC))
-    counted = plan(session, grid.select(Filters(small.principal, small.bbox, window)).features.limit(100))
+    counted = plan(session, grid.page(Filters(small.principal, small.bbox, window), 100, 0))
     assert "idx_encounters_geom" in counted, counted
