@@ -51,8 +51,8 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 class OgcRoute(APIRoute):
-    """Holds a route to the standard's rule for parameters: one the route does not define, or a
-    value it cannot use, is a 400 problem (the rest of the API answers 422)."""
+    """A route under the standard's rule for query parameters: one the route does not define, or
+    a value it cannot use, is a 400 problem (the rest of the API answers 422)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -87,7 +87,8 @@ router = APIRouter(
 )
 
 FormatQuery = Annotated[
-    Literal["json"] | None, Query(description="Only `json` is offered: GeoJSON for features.")
+    Literal["json", "geojson", "application/json", "application/geo+json"] | None,
+    Query(description="Only JSON is offered (GeoJSON for features); the media types are also accepted."),
 ]
 Reader = Annotated[Principal, Allow(*READERS)]
 DatetimeQuery = Annotated[

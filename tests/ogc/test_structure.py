@@ -142,3 +142,6 @@ def test_json_format_is_accepted_everywhere(client, layers, readers):
     headers = readers["dispatcher"]
     for path in ("/", "/conformance", "/collections", "/collections/hotspots", "/collections/hotspots/items"):
         assert client.get(OGC + path, params={"f": "json"}, headers=headers).status_code == 200, path
+    as_media_type = {"f": "application/geo+json"}
+    items = client.get(f"{OGC}/collections/hotspots/items", params=as_media_type, headers=headers)
+    assert items.status_code == 200 and items.headers["content-type"] == "application/geo+json"
