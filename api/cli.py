@@ -124,7 +124,7 @@ def worker(
     asyncio.run(run())
 
 
-BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep")
+BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep", "ogc")
 
 
 @app.command()

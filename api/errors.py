@@ -135,6 +135,12 @@ def problem_response(
     )
 
 
+def validation_problem(exc: RequestValidationError, status: int = 422) -> ProblemError:
+    """The problem for a request FastAPI could not validate, one entry per field in ``errors``."""
+    errors = _field_errors(exc)
+    return ProblemError(status, _summary(errors), kind="invalid-input", errors=errors)
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {
@@ -182,8 +188,8 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _field_errors(exc)
-        return problem_response(422, _summary(errors), kind="invalid-input", errors=errors)
+        problem = validation_problem(exc)
+        return problem_response(problem.status, problem.detail, kind=problem.kind, errors=problem.errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -23,6 +23,7 @@ from api.leads.public import pages as public_pages
 from api.leads.public import router as public_leads_router
 from api.leads.routes import landmarks_router
 from api.leads.routes import router as leads_router
+from api.ogc.routes import router as ogc_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
@@ -89,6 +90,7 @@ def create_app() -> FastAPI:
         reports_router,
         inbox_router,
         events_router,
+        ogc_router,
     )
     for router in routers:
         v1.include_router(router)

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     )
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
+    ogc_grid_cell_m: int = Field(
+        500, ge=100, le=50_000, description="Side in metres of the encounter-grid layer's square cells."
+    )
+    ogc_grid_min_count: int = Field(
+        3, ge=2, description="Encounter-grid cells with fewer encounters than this are left out."
+    )
+    ogc_grid_days: int = Field(30, ge=1, le=366, description="Days the encounter grid counts by default.")
 
 
 @lru_cache

@@ -46,6 +46,14 @@ def to_geojson(geometry: BaseGeometry, datum: Datum = Datum.wgs84, precision: in
     return mapping(shapely.set_precision(moved, 10**-precision, mode="pointwise"))
 
 
+def wkb_to_geojson_texts(geometries: list[bytes | None], datum: Datum, precision: int = 7) -> list[str]:
+    """GeoJSON text of each WGS84 geometry given as WKB, expressed in ``datum``; None becomes
+    ``null``. One vectorised pass: a page of a thousand polygons takes milliseconds."""
+    shapes = shapely.from_wkb(np.array(geometries, dtype=object))
+    moved = shapely.set_precision(geometry_from_wgs84(shapes, datum), 10**-precision, mode="pointwise")
+    return [text if text is not None else "null" for text in shapely.to_geojson(moved).tolist()]
+
+
 def local_projection(lons: np.ndarray, lats: np.ndarray) -> tuple[Transformer, Transformer]:
     """Transformers WGS84 <-> an azimuthal equidistant projection centred on the points (metres)."""
     centre_lon, centre_lat = float(np.mean(lons)), float(np.mean(lats))

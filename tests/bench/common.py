@@ -78,6 +78,7 @@ def _remove(session: Session, code: str) -> None:
     for statement in (
         f"DELETE FROM gps_points WHERE shift_id IN {shifts}",
         f"DELETE FROM live_positions WHERE jurisdiction_id IN {scope}",
+        f"DELETE FROM encounters WHERE jurisdiction_id IN {scope}",
         f"DELETE FROM hotspot_visits WHERE jurisdiction_id IN {scope}",
         f"DELETE FROM shifts WHERE jurisdiction_id IN {scope}",
         f"DELETE FROM team_members WHERE user_id IN {users}",
