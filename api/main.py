@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
+from api.console import routes as console
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
@@ -77,10 +78,12 @@ def create_app() -> FastAPI:
         sweeps_router,
         inbox_router,
         events_router,
+        console.router,
     )
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)
+    console.install(app)
     _problem_aware_openapi(app)
     return app
 
