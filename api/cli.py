@@ -120,7 +120,7 @@ def worker(
     asyncio.run(run())
 
 
-BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep")
+BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep", "console")
 
 
 @app.command()

@@ -187,9 +187,18 @@ async function start() {
   for (const [kind, data] of waiting) ctx.emit(kind, data);
   waiting = null;
 
+  // Layers limited to the view reload once the map has stopped moving for a moment.
   const viewers = layers.filter((module) => module.onView);
-  const viewChanged = () => Promise.all(viewers.map((module) => module.onView(ctx).catch((error) => console.error(module.id, error))));
-  map.on("moveend", debounce(viewChanged, VIEW_DEBOUNCE_MS));
+  let movedAt = performance.now();
+  const viewChanged = async () => {
+    await Promise.all(viewers.map((module) => module.onView(ctx).catch((error) => console.error(module.id, error))));
+    stats.record("view", performance.now() - movedAt, viewers.length);
+  };
+  const settle = debounce(viewChanged, VIEW_DEBOUNCE_MS);
+  map.on("moveend", () => {
+    movedAt = performance.now();
+    settle();
+  });
   await viewChanged();
   $("#logout").onclick = async () => {
     live.stop();

@@ -7,7 +7,7 @@ import { debounce, el } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
 import { COMMAND } from "../roles.js";
 
-const MAX_LABELS = 300;
+const MAX_LABELS = 80;
 
 function popup(feature) {
   const p = feature.properties;
