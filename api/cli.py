@@ -124,7 +124,7 @@ def worker(
     asyncio.run(run())
 
 
-BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep", "ogc")
+BENCHMARKS = ("fanout", "ingest", "nearest", "visits", "sweep", "ogc", "console")
 
 
 @app.command()

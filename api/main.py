@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
+from api.console import routes as console
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
@@ -91,12 +92,14 @@ def create_app() -> FastAPI:
         inbox_router,
         events_router,
         ogc_router,
+        console.router,
     )
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(open311_router)
     app.include_router(public_pages)
+    console.install(app)
     _problem_aware_openapi(app)
     return app
 

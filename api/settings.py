@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +91,16 @@ class Settings(BaseSettings):
     hotline12345_secret: SecretStr | None = Field(
         None, description="Shared secret the 12345 platform signs its tickets with (HMAC-SHA256)."
     )
+    basemap_url: str | None = Field(
+        None,
+        description="Raster tile URL template of the console's basemap ({z}/{x}/{y}); without it the "
+        "map shows a plain background and the jurisdiction boundaries.",
+    )
+    basemap_datum: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", description="Datum of the basemap; with gcj02 the console asks for every layer in GCJ-02."
+    )
+    basemap_attribution: str = ""
+    basemap_max_zoom: int = 18
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65_536
     ogc_grid_cell_m: int = Field(
