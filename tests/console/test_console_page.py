@@ -66,7 +66,13 @@ def test_a_dispatcher_sees_every_layer_and_panel(page, server, world):
     ]
     codes = {f["properties"]["code"] for f in source_data(page, "boundaries")["features"]}
     assert codes == {"T100", "T101", "T102"}
-    assert panel_ids(page) == ["panel-alerts", "panel-sweeps-board", "panel-handovers-board", "panel-teams"]
+    assert panel_ids(page) == [
+        "panel-alerts",
+        "panel-leads-queue",
+        "panel-sweeps-board",
+        "panel-handovers-board",
+        "panel-teams",
+    ]
     assert page.inner_text("#panel-teams .team.on-duty strong") == "西巡01"
     assert page.evaluate("Object.keys(sessionStorage)") == ["patrol.console.session"]
     assert page.context.cookies() == []
@@ -158,6 +164,33 @@ def test_a_sweep_is_started_by_drawing_and_its_task_reassigned(page, server, wor
         ".features.some(f => f.id === id && f.properties.team_id === team)",
         arg=[tasks[0]["id"], str(spare.id)],
     )
+
+
+def test_a_lead_is_assigned_from_the_queue_and_follows_the_team_live(page, server, world, session, client):
+    operator = make_user(session, Role.hotline_operator, "T100")
+    spare_officer = make_user(session, Role.officer, "T101")
+    spare = make_team(session, "T101", spare_officer, call_sign="西巡03")
+    place = {"lon": round(IN_WEST[0] + 0.002, 7), "lat": IN_WEST[1]}
+    lead = client.post(
+        "/api/v1/leads", json={"description": "桥下有人", "place": place}, headers=operator.headers
+    ).json()
+    assert lead["offer"]["call_sign"] == "西巡01"  # the team on duty nearby
+    login(page, server, world["dispatcher"])
+    row = f"#panel-leads-queue li.lead[data-id='{lead['id']}']"
+    page.wait_for_selector(f"{row}.offered")
+    drawn = source_data(page, "leads")["features"]
+    assert [(f["properties"]["id"], f["geometry"]["coordinates"]) for f in drawn] == [
+        (lead["id"], [place["lon"], place["lat"]])
+    ]
+
+    page.select_option(f"{row} select.assign", str(spare.id))
+    page.wait_for_selector(f"{row}.accepted:has-text('西巡03')")
+    stored = client.get(f"/api/v1/leads/{lead['id']}", headers=world["dispatcher"].headers).json()
+    assert stored["team_id"] == str(spare.id) and stored["status"] == "accepted"
+
+    arrived = client.post(f"/api/v1/leads/{lead['id']}/arrive", json={}, headers=spare_officer.headers)
+    assert arrived.status_code == 200
+    page.wait_for_selector(f"{row}.arrived")  # moved by the event stream, no reload
 
 
 def test_a_critical_alert_sounds_and_is_acknowledged(page, server, world, session, client):

@@ -1,6 +1,6 @@
 // Every part of the console, in drawing order (layers) and panel order (panels). Each module
 // is an object with the same shape:
-//   id, label (dictionary key), roles (who gets it), available (false: not served yet),
+//   id, label (dictionary key), roles (who gets it),
 //   layerIds (map layers it owns) or panel: true, mount(ctx), and optionally
 //   onView(ctx) (the view changed), setVisible(visible).
 
@@ -19,8 +19,8 @@ import sweepBoard from "./panels/sweeps.js";
 import teams from "./panels/teams.js";
 
 export const LAYERS = [boundaries, sweeps, encounters, hotspots, handovers, tracks, leads, positions];
-export const PANELS = [alerts, sweepBoard, handoverBoard, teams, leadQueue];
+export const PANELS = [alerts, leadQueue, sweepBoard, handoverBoard, teams];
 
 export function forRole(modules, role) {
-  return modules.filter((module) => module.available !== false && module.roles.includes(role));
+  return modules.filter((module) => module.roles.includes(role));
 }
