@@ -28,6 +28,7 @@ from api.ogc.routes import router as ogc_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
+from api.patrols.schemas import TrackUpload
 from api.people.routes import router as people_router
 from api.reports.routes import router as reports_router
 from api.settings import get_settings
@@ -104,12 +105,26 @@ def create_app() -> FastAPI:
     return app
 
 
+# Request bodies that a route validates from the raw bytes itself (see its docstring); FastAPI
+# does not see them, so their schemas are added to the document here.
+RAW_BODIES = (TrackUpload,)
+
+
+def _with_raw_bodies(openapi: dict) -> dict:
+    schemas = openapi["components"]["schemas"]
+    for model in RAW_BODIES:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return openapi
+
+
 def _problem_aware_openapi(app: FastAPI) -> None:
     default_openapi = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = add_problem_schemas(default_openapi())
+            app.openapi_schema = add_problem_schemas(_with_raw_bodies(default_openapi()))
         return app.openapi_schema
 
     app.openapi = openapi

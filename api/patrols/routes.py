@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
@@ -94,15 +96,35 @@ def end_shift(
     return service.present(session, [shift])[0]
 
 
+async def track_upload(request: Request) -> TrackUpload:
+    """The batch parsed and validated by pydantic-core straight from the request's bytes.
+
+    FastAPI would build Python dicts first (``json.loads``) and validate those: for 1,000
+    points that costs 60 % more CPU, and ingest speed is bound by CPU.
+    """
+    try:
+        return TrackUpload.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from None
+
+
 @router.post(
     "/patrols/{shift_id}/track",
     response_model=TrackReceipt,
     operation_id="uploadTrack",
     responses=problems(409),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TrackUpload"}}},
+        }
+    },
 )
 def upload_track(
     shift_id: uuid.UUID,
-    body: TrackUpload,
+    body: Annotated[TrackUpload, Depends(track_upload)],
     session: SessionDep,
     principal: Annotated[Principal, Allow(Role.officer)],
     response: Response,
