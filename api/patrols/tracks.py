@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import shapely
 import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued
+from psycopg.errors import UniqueViolation
 from sqlmodel import Session
 
 from api.auth.deps import Principal
@@ -24,9 +26,28 @@ from geo.track import implausible_jumps
 from notifications import queue
 from notifications.service import publish_event
 
-# Points arrive through binary COPY into a per-connection scratch table (emptied at commit),
-# then move into the partitioned table in one statement that skips points already stored.
+# New points go by binary COPY straight into the partitioned table (geometries as EWKB, which is
+# PostGIS's binary input). Batches that repeat stored points go through a per-connection scratch
+# table (emptied at commit) and move into the partitions in one statement that skips them.
 # Measured: binary COPY of 1,000 rows takes a fifth of the time of passing them as arrays.
+_COPY_POINTS = (
+    "COPY gps_points (id, recorded_at, shift_id, user_id, jurisdiction_id, geom, accuracy_m, speed_mps, "
+    "heading_deg, battery_pct, flags) FROM STDIN (FORMAT BINARY)"
+)
+# a geometry column reads EWKB in binary COPY; the bytes go as they are
+_POINT_TYPES = [
+    "uuid",
+    "timestamptz",
+    "uuid",
+    "uuid",
+    "int4",
+    "bytea",
+    "float4",
+    "float4",
+    "float4",
+    "int2",
+    "int2",
+]
 _INCOMING = """
 CREATE TEMP TABLE IF NOT EXISTS gps_incoming (
   id uuid, t timestamptz, lon float8, lat float8, accuracy real, speed real, heading real,
@@ -198,8 +219,44 @@ def _store(
     lat: np.ndarray,
     flags: np.ndarray,
 ) -> int:
-    """Write the batch; returns how many points were new."""
+    """Write the batch; returns how many points were new.
+
+    A batch of new points (the usual case) is copied straight into the partitions; a batch
+    holding points already stored (a phone retrying) makes that COPY fail on the primary key,
+    and then goes through the scratch table, which skips them.
+    """
     connection = session.connection().connection.driver_connection
+    try:
+        with connection.transaction(), connection.cursor() as cursor:  # a savepoint
+            _copy_direct(cursor, shift, principal, ordered, lon, lat, flags)
+        return len(ordered)
+    except UniqueViolation:
+        return _copy_skipping_stored(connection, shift, principal, ordered, lon, lat, flags)
+
+
+def _copy_direct(cursor, shift, principal, ordered, lon, lat, flags) -> None:
+    points = shapely.to_wkb(shapely.set_srid(shapely.points(lon, lat), 4326), include_srid=True)
+    with cursor.copy(_COPY_POINTS) as copy:
+        copy.set_types(_POINT_TYPES)
+        for point, geom, flag in zip(ordered, points.tolist(), flags.tolist(), strict=True):
+            copy.write_row(
+                (
+                    point.id,
+                    point.t,
+                    shift.id,
+                    principal.id,
+                    shift.jurisdiction_id,
+                    geom,
+                    point.accuracy_m,
+                    point.speed_mps,
+                    point.heading_deg,
+                    point.battery_pct,
+                    flag,
+                )
+            )
+
+
+def _copy_skipping_stored(connection, shift, principal, ordered, lon, lat, flags) -> int:
     with connection.cursor() as cursor:
         if connection not in _connections_with_incoming:
             cursor.execute(_INCOMING)

@@ -37,6 +37,10 @@ def test_points_are_stored_once_whatever_the_retries(client, crew, shift, count_
     again = upload(client, shift, crew["first"], points[50:] + points[:10])
     assert again.json()["stored"] == 0 and again.json()["duplicates"] == 81
     assert count_rows("gps_points") == 121
+    later = track((LON + 0.01, LAT, datetime.now(UTC) - timedelta(minutes=45)), seconds=60)
+    mixed = upload(client, shift, crew["first"], points[100:] + later)  # a retry with new points
+    assert mixed.json()["stored"] == len(later) and mixed.json()["duplicates"] == 21
+    assert count_rows("gps_points") == 121 + len(later)
 
 
 def test_late_and_out_of_order_batches_are_placed_in_time(client, crew, shift, session):
