@@ -6,11 +6,12 @@ from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, R
 from api.handovers.models import Handover, HandoverStep
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
-from api.leads.models import Landmark, Lead, LeadOffer, LeadPhoto, RateCounter
+from api.leads.models import Landmark, Lead, LeadOffer, LeadPhoto
 from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
+from api.ratelimit import RateCounter
 from api.sweeps.models import SupplyStock, Sweep, SweepTask, WeatherAlert, WeatherRule
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
