@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
+from api.auth.routes import users_router
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
     routers = (
         health_router,
         auth_router,
+        users_router,
         jurisdictions_router,
         organisations_router,
         hotspots_router,

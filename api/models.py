@@ -1,7 +1,7 @@
 """Every table model, imported in one place for Alembic and for tools that need the metadata."""
 
 from api.audit.models import AuditEntry
-from api.auth.models import RefreshToken, User
+from api.auth.models import DpopReplay, LoginSession, RefreshToken, User
 from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, RevisitTask
 from api.handovers.models import Handover, HandoverStep
 from api.hotspots.models import Hotspot, HotspotRevision
@@ -20,6 +20,7 @@ __all__ = [
     "AuditEntry",
     "CriticalIncident",
     "Device",
+    "DpopReplay",
     "Encounter",
     "Event",
     "GpsPoint",
@@ -34,6 +35,7 @@ __all__ = [
     "LeadOffer",
     "LeadPhoto",
     "LivePosition",
+    "LoginSession",
     "Notification",
     "Organisation",
     "PatrolRoute",
