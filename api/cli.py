@@ -181,6 +181,59 @@ def users_create(
         console.print(f"created {user.username} ({user.role}) id {user.id}")
 
 
+def _user(session: Session, username: str):
+    from sqlalchemy import select
+
+    from api.auth.models import User
+
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise _fail(f"no user {username!r}")
+    return user
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account: every login of it ends at once."""
+    from api.auth import service
+
+    with _session() as session:
+        revoked = service.set_active(session=session, user=_user(session, username), active=False)
+        session.commit()
+    console.print(f"disabled {username}; {revoked} logins ended")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Enable an account again."""
+    from api.auth import service
+
+    with _session() as session:
+        service.set_active(session=session, user=_user(session, username), active=True)
+        session.commit()
+    console.print(f"enabled {username}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: Annotated[str, typer.Argument()]) -> None:
+    """Set a new password (from PATROL_PASSWORD or a prompt): every login of the account ends."""
+    from api.auth import service
+    from api.errors import ProblemError
+
+    password = os.environ.get("PATROL_PASSWORD") or typer.prompt(
+        "new password", hide_input=True, confirmation_prompt=True
+    )
+    with _session() as session:
+        try:
+            revoked = service.reset_password(
+                session=session, user=_user(session, username), new_password=password
+            )
+        except ProblemError as exc:
+            raise _fail(exc.detail) from exc
+        session.commit()
+    console.print(f"password of {username} set; {revoked} logins ended")
+
+
 def _principal(session: Session, username: str | None):
     """Act as the named user (their scope), or as the system administrator."""
     from api.auth.deps import load_principal, system_principal

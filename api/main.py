@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 from api.auth.routes import router as auth_router
+from api.auth.routes import users_router
 from api.console import routes as console
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
@@ -16,6 +18,7 @@ from api.events.routes import router as events_router
 from api.handovers.routes import router as handovers_router
 from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
+from api.http_security import add_docs, harden, redact_access_log
 from api.inbox.routes import router as inbox_router
 from api.jurisdictions.routes import router as jurisdictions_router
 from api.leads.gov12345 import router as gov12345_router
@@ -51,6 +54,13 @@ weather sweeps and public leads.
 """
 
 
+class PatrolAPI(FastAPI):
+    """FastAPI with the HTTP hardening outside its whole stack, error handler included."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return harden(super().build_middleware_stack())
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     hub = EventHub(libpq_url(get_settings().database_url))
@@ -63,18 +73,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = PatrolAPI(
         lifespan=lifespan,
         title="Street patrol and relief API",
         version="1.0.0",
         description=DESCRIPTION,
         redoc_url=None,
+        docs_url=None,
     )
     install_handlers(app)
+    add_docs(app)
+    redact_access_log()
     v1 = APIRouter(prefix=API_PREFIX)
     routers = (
         health_router,
         auth_router,
+        users_router,
         jurisdictions_router,
         organisations_router,
         hotspots_router,

@@ -1,16 +1,17 @@
 """Every table model, imported in one place for Alembic and for tools that need the metadata."""
 
 from api.audit.models import AuditEntry
-from api.auth.models import RefreshToken, User
+from api.auth.models import DpopReplay, LoginSession, RefreshToken, User
 from api.encounters.models import CriticalIncident, Encounter, PoliceReferral, RevisitTask
 from api.handovers.models import Handover, HandoverStep
 from api.hotspots.models import Hotspot, HotspotRevision
 from api.jurisdictions.models import Jurisdiction
-from api.leads.models import Landmark, Lead, LeadOffer, LeadPhoto, RateCounter
+from api.leads.models import Landmark, Lead, LeadOffer, LeadPhoto
 from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
+from api.ratelimit import RateCounter
 from api.sweeps.models import SupplyStock, Sweep, SweepTask, WeatherAlert, WeatherRule
 from api.teams.models import Team, TeamMember
 from notifications.models import Device, Event, Notification, PushDelivery
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEntry",
     "CriticalIncident",
     "Device",
+    "DpopReplay",
     "Encounter",
     "Event",
     "GpsPoint",
@@ -33,6 +35,7 @@ __all__ = [
     "LeadOffer",
     "LeadPhoto",
     "LivePosition",
+    "LoginSession",
     "Notification",
     "Organisation",
     "PatrolRoute",

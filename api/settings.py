@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -110,6 +110,53 @@ class Settings(BaseSettings):
         3, ge=2, description="Encounter-grid cells with fewer encounters than this are left out."
     )
     ogc_grid_days: int = Field(30, ge=1, le=366, description="Days the encounter grid counts by default.")
+    password_min_length: int = 10
+    login_window_s: int = Field(
+        900, description="Failed logins count per window of this length; a lock ends with the window."
+    )
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 30
+    officer_dpop_required: bool = Field(
+        False,
+        description="Officers must log in and call with DPoP proofs from their phone's key (RFC 9449). "
+        "Production turns it on once the phone app sends them.",
+    )
+    dpop_iat_window_s: int = Field(
+        60, description="How far a DPoP proof's iat may be from the server's clock."
+    )
+    public_url: str | None = Field(
+        None,
+        description="The API's public origin (https://patrol.example.gov.cn); DPoP proofs name it in htu. "
+        "Unset: the scheme and host of each request (uvicorn's proxy headers apply).",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins whose browser pages may call the API (comma-separated); empty: none.",
+    )
+    hsts_seconds: int = Field(0, description="Strict-Transport-Security max-age; 0 sends no header.")
+    max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest request body; a 5,000-point track upload is about 1.4 MB."
+    )
+    max_body_bytes_by_path: dict[str, int] = Field(
+        default_factory=lambda: {
+            "/api/v1/hotspots/import": 64 * 1024 * 1024,
+            "/api/v1/public/leads": 24 * 1024 * 1024,
+            "/report": 20 * 1024 * 1024,
+        },
+        description="Larger limits for paths beginning with these prefixes (photos, hotspot files).",
+    )
+    csp_by_path: dict[str, str] = Field(
+        default_factory=dict,
+        description="Content-Security-Policy per path prefix, over the built-in ones; {nonce} is "
+        "replaced by a fresh nonce per response.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
 
 @lru_cache

@@ -35,6 +35,7 @@ app = procrastinate.App(
         "api.handovers.jobs",
         "api.sweeps.jobs",
         "api.leads.jobs",
+        "api.auth.jobs",
     ],
 )
 

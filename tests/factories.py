@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shapely.geometry import Point, box
 from sqlmodel import Session
 
 from api.auth import service as users
-from api.auth.models import Role, User
+from api.auth.models import LoginSession, Role, User
 from api.auth.security import create_access_token
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import JurisdictionLevel
@@ -92,8 +93,10 @@ def make_user(
         jurisdiction_code=jurisdiction,
         organisation_id=organisation_id,
     )
+    login = LoginSession(user_id=user.id, expires_at=datetime.now(UTC) + timedelta(days=1))
+    session.add(login)
     session.commit()
-    token, _ = create_access_token(user.id, user.role)
+    token, _ = create_access_token(user.id, user.role, login.id)
     return Account(user=user, password=password, headers={"Authorization": f"Bearer {token}"})
 
 

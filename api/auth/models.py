@@ -36,6 +36,21 @@ class User(SQLModel, table=True):
     password_changed_at: datetime | None = Field(default=None, sa_column=timestamptz(default_now=True))
 
 
+class LoginSession(SQLModel, table=True):
+    """One login on one device. Access and refresh tokens carry its id (``sid``): revoking it
+    ends them all at once. ``dpop_jkt`` binds it to the device's key (DPoP, RFC 9449)."""
+
+    __tablename__ = "auth_sessions"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    created_at: datetime | None = Field(default=None, sa_column=timestamptz(default_now=True))
+    expires_at: datetime = Field(sa_column=timestamptz())
+    revoked_at: datetime | None = Field(default=None, sa_column=timestamptz(nullable=True))
+    revoked_reason: str | None = Field(default=None, sa_column=sa.Column(sa.String(40), nullable=True))
+    dpop_jkt: str | None = Field(default=None, sa_column=sa.Column(sa.String(43), nullable=True))
+
+
 class RefreshToken(SQLModel, table=True):
     """A refresh token, stored only as its SHA-256 so a database leak does not leak sessions."""
 
@@ -43,7 +58,19 @@ class RefreshToken(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     user_id: uuid.UUID = Field(foreign_key="users.id", index=True)
+    session_id: uuid.UUID = Field(foreign_key="auth_sessions.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
     issued_at: datetime | None = Field(default=None, sa_column=timestamptz(default_now=True))
     expires_at: datetime = Field(sa_column=timestamptz())
     revoked_at: datetime | None = Field(default=None, sa_column=timestamptz(nullable=True))
+
+
+class DpopReplay(SQLModel, table=True):
+    """DPoP proofs already seen (key thumbprint and ``jti``) until they would be too old anyway."""
+
+    __tablename__ = "dpop_replay"
+    __table_args__ = (sa.Index("ix_dpop_replay_expires_at", "expires_at"),)
+
+    jkt: str = Field(sa_column=sa.Column(sa.String(43), primary_key=True))
+    jti: str = Field(sa_column=sa.Column(sa.String(128), primary_key=True))
+    expires_at: datetime = Field(sa_column=timestamptz())

@@ -9,7 +9,9 @@ from api.auth.models import Role
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = Field(
+        "bearer", description="`bearer`, or `DPoP` for a login bound to the phone's key (RFC 9449)."
+    )
     expires_in: int = Field(description="Lifetime of the access token in seconds.")
     refresh_token: str
 
@@ -55,3 +57,28 @@ class UserPublic(BaseModel):
             ]
         }
     )
+
+
+Password = Field(min_length=1, max_length=256)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Password
+    new_password: str = Field(
+        min_length=1,
+        max_length=256,
+        description="At least 10 characters (PATROL_PASSWORD_MIN_LENGTH), not digits only, at least "
+        "5 different characters.",
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"current_password": "demo-officer-2026", "new_password": "河边巡逻-夜班-2027"}]
+        }
+    )
+
+
+class PasswordReset(BaseModel):
+    new_password: str = Field(min_length=1, max_length=256)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"new_password": "temporary-Pass-4821"}]})

@@ -7,15 +7,16 @@ import hmac
 import json
 import logging
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
-import sqlalchemy as sa
 from procrastinate import RetryStrategy
 from sqlmodel import Session
 
+from api import ratelimit
 from api.db import get_engine
 from api.leads import service
-from api.leads.models import Lead, RateCounter
+from api.leads.models import Lead
 from api.settings import get_settings
 from notifications.queue import MAINTENANCE_QUEUE, PATROL_QUEUE, app
 
@@ -69,11 +70,7 @@ def lead_12345_callback(lead_id: str, step: str, note: str, at: str) -> None:
 @app.periodic(cron="23 * * * *")
 @app.task(name="rate_counter_cleanup", queue=MAINTENANCE_QUEUE)
 def rate_counter_cleanup(timestamp: int) -> None:
-    """Public intake counters older than a day count for nothing: drop them."""
+    """Request counters (public intake, failed logins) older than a day count for nothing: drop them."""
     with Session(get_engine()) as session:
-        session.execute(
-            sa.delete(RateCounter).where(
-                RateCounter.window_start < sa.func.now() - sa.text("interval '1 day'")
-            )
-        )
+        ratelimit.purge(session, datetime.now(UTC) - timedelta(days=1))
         session.commit()

@@ -167,16 +167,6 @@ class Landmark(SQLModel, table=True):
     geom: Any = Field(sa_column=sa.Column(Geometry("POINT", srid=4326), nullable=False))
 
 
-class RateCounter(SQLModel, table=True):
-    """Fixed-window request counters shared by every API process (public intake limits)."""
-
-    __tablename__ = "rate_counters"
-
-    key: str = Field(sa_column=sa.Column(sa.String(120), primary_key=True))
-    window_start: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), primary_key=True))
-    hits: int = Field(default=0, nullable=False)
-
-
 class LeadPhoto(SQLModel, table=True):
     """A photo sent with a public report, kept for the responders (never shown publicly)."""
 

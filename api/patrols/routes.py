@@ -124,9 +124,9 @@ async def track_upload(request: Request) -> TrackUpload:
 )
 def upload_track(
     shift_id: uuid.UUID,
+    principal: Annotated[Principal, Allow(Role.officer)],  # before the body: a stranger gets 403, not 422
     body: Annotated[TrackUpload, Depends(track_upload)],
     session: SessionDep,
-    principal: Annotated[Principal, Allow(Role.officer)],
     response: Response,
 ) -> TrackReceipt:
     """Up to 5,000 points, all or nothing. Resent points are stored once; late ones are placed in time."""

@@ -3,8 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from sqlalchemy import select
 
-from api.auth.models import Role, User
+from api.auth.models import LoginSession, Role, User
 from api.auth.security import create_access_token
 from api.settings import get_settings
 from tests.factories import make_city, make_user
@@ -64,8 +65,11 @@ def test_logout_revokes_the_refresh_token(client, officer):
     )
 
 
-def test_expired_token_is_refused(client, officer):
-    token, _ = create_access_token(officer.user.id, "officer", now=datetime.now(UTC) - timedelta(hours=1))
+def test_expired_token_is_refused(client, session, officer):
+    login_session = session.scalars(select(LoginSession).where(LoginSession.user_id == officer.user.id)).one()
+    token, _ = create_access_token(
+        officer.user.id, "officer", login_session.id, now=datetime.now(UTC) - timedelta(hours=1)
+    )
     response = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]

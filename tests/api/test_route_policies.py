@@ -15,6 +15,7 @@ PUBLIC = {
 }
 SIGNED_IN = {
     ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/password"),
     ("GET", "/api/v1/auth/me"),
 }  # any signed-in user, about themselves
 

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 from rich.table import Table
@@ -93,6 +94,7 @@ def _remove(session: Session, code: str) -> None:
         f"DELETE FROM notifications WHERE user_id IN {users}",
         f"DELETE FROM devices WHERE user_id IN {users}",
         f"DELETE FROM refresh_tokens WHERE user_id IN {users}",
+        f"DELETE FROM auth_sessions WHERE user_id IN {users}",
         f"DELETE FROM users WHERE jurisdiction_id IN {scope}",
         "DELETE FROM jurisdictions WHERE code = :code",
     ):
@@ -148,9 +150,16 @@ def api_server(workers: int = 2) -> Iterator[str]:
 
 
 def bearer(user_id, role: str) -> dict[str, str]:
+    """Headers with an access token of a fresh login session of the user."""
+    from api.auth.models import LoginSession
     from api.auth.security import create_access_token
+    from api.db import get_engine
 
-    token, _ = create_access_token(user_id, role)
+    with Session(get_engine()) as session:
+        login = LoginSession(user_id=user_id, expires_at=datetime.now(UTC) + timedelta(days=1))
+        session.add(login)
+        session.commit()
+        token, _ = create_access_token(user_id, role, login.id)
     return {"Authorization": f"Bearer {token}"}
 
 
