@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from api.auth.routes import router as auth_router
+from api.clock import ServerTimeMiddleware, document_server_time
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
@@ -27,6 +28,7 @@ from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
 from api.people.routes import router as people_router
+from api.phone import CONTRACT_VERSION, PHONE_TAG
 from api.reports.routes import router as reports_router
 from api.settings import get_settings
 from api.sweeps.routes import router as sweeps_router
@@ -45,6 +47,9 @@ weather sweeps and public leads.
 * **Errors** are problem details (RFC 9457, `application/problem+json`).
 * **Login** with the OAuth2 password flow at `/api/v1/auth/token`; every route states the
   roles it admits, and a user sees only their jurisdiction and what lies below it.
+* **Server time**: every response carries `X-Server-Time` (RFC 3339, UTC, milliseconds).
+* **Phones**: operations tagged `phone` form the contract shipped apps rely on
+  (`x-contract-version`); see mobile_contract/.
 """
 
 
@@ -66,7 +71,9 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         redoc_url=None,
+        openapi_tags=[PHONE_TAG],
     )
+    app.add_middleware(ServerTimeMiddleware)
     install_handlers(app)
     v1 = APIRouter(prefix=API_PREFIX)
     routers = (
@@ -95,16 +102,18 @@ def create_app() -> FastAPI:
     app.include_router(v1)
     app.include_router(open311_router)
     app.include_router(public_pages)
-    _problem_aware_openapi(app)
+    _complete_openapi(app)
     return app
 
 
-def _problem_aware_openapi(app: FastAPI) -> None:
+def _complete_openapi(app: FastAPI) -> None:
     default_openapi = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = add_problem_schemas(default_openapi())
+            document = document_server_time(add_problem_schemas(default_openapi()))
+            document["info"]["x-contract-version"] = CONTRACT_VERSION
+            app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi

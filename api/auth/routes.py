@@ -10,6 +10,7 @@ from api.auth.deps import CurrentPrincipal
 from api.auth.schemas import RefreshRequest, TokenPair, UserPublic
 from api.db import SessionDep
 from api.errors import problems
+from api.phone import PHONE
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=problems(400, 401, 422))
 
@@ -25,7 +26,9 @@ _LOGIN_EXAMPLE = {
 }
 
 
-@router.post("/token", response_model=TokenPair, operation_id="login", openapi_extra=_LOGIN_EXAMPLE)
+@router.post(
+    "/token", response_model=TokenPair, operation_id="login", tags=[PHONE], openapi_extra=_LOGIN_EXAMPLE
+)
 def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> TokenPair:
     """OAuth2 password flow: form fields ``username`` and ``password``."""
     user = service.authenticate(session=session, username=form.username, password=form.password)
@@ -34,7 +37,7 @@ def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: Sessio
     return tokens
 
 
-@router.post("/refresh", response_model=TokenPair, operation_id="refreshToken")
+@router.post("/refresh", response_model=TokenPair, operation_id="refreshToken", tags=[PHONE])
 def refresh(body: RefreshRequest, session: SessionDep) -> TokenPair:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     tokens = service.refresh(session=session, refresh_token=body.refresh_token)
@@ -42,7 +45,7 @@ def refresh(body: RefreshRequest, session: SessionDep) -> TokenPair:
     return tokens
 
 
-@router.post("/logout", status_code=204, operation_id="logout")
+@router.post("/logout", status_code=204, operation_id="logout", tags=[PHONE])
 def logout(body: RefreshRequest, principal: CurrentPrincipal, session: SessionDep) -> Response:
     """Revoke the caller's refresh token."""
     service.revoke_refresh_token(session=session, user_id=principal.id, refresh_token=body.refresh_token)
@@ -50,7 +53,7 @@ def logout(body: RefreshRequest, principal: CurrentPrincipal, session: SessionDe
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserPublic, operation_id="whoAmI")
+@router.get("/me", response_model=UserPublic, operation_id="whoAmI", tags=[PHONE])
 def me(principal: CurrentPrincipal) -> UserPublic:
     return UserPublic(
         id=principal.id,

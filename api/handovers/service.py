@@ -257,8 +257,12 @@ def move(
     place: Point | None,
     note: str | None,
 ) -> Handover:
+    """Take one step. Asking for the state the handover is already in (a phone retrying after
+    a lost answer) returns it unchanged: the first step, its time, place and note stand."""
     handover = get(session, principal=principal, handover_id=handover_id, lock=True)
     current = State(handover.state)
+    if current == to_state and _may_step(principal, handover, to_state):
+        return handover  # a retried step: the first one stands
     if to_state not in TRANSITIONS[current] or to_state == State.handed_over:
         raise ProblemError(
             409, f"a handover cannot go from {current} to {to_state}", kind="illegal-transition"
