@@ -89,8 +89,10 @@ def create_lead(
 def list_leads(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
+    status: Annotated[
+        list[Status], Query(default_factory=list, description="Repeat for several; all if absent.")
+    ],
     datum: DatumQuery = Datum.wgs84,
-    status: Annotated[list[Status] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[LeadPublic]:
     """Leads in the caller's jurisdiction, newest first; officers see those offered to or taken by
