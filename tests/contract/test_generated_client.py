@@ -128,12 +128,13 @@ def test_a_shift_start_through_the_generated_client(generated, server, session, 
     assert logged.parsed.outcome == models.Outcome.REFUSED_HELP and logged.parsed.revisit_task_id
 
     read_inbox = module("api.inbox.read_inbox")
-    deadline = time.monotonic() + 10
-    page = read_inbox.sync(client=phone)
-    while not page.items and time.monotonic() < deadline:  # items settle a moment after commit
+    deadline, items, cursor = time.monotonic() + 30, [], None
+    while not any(item.kind == "revisit" for item in items):  # items settle a moment after commit
+        assert time.monotonic() < deadline, "the revisit never reached the inbox"
+        page = read_inbox.sync(client=phone, after=cursor or generated.types.UNSET)
+        items, cursor = items + page.items, page.next_
         time.sleep(0.1)
-        page = read_inbox.sync(client=phone, after=page.next_)
-    revisit = next(item for item in page.items if item.kind == "revisit")
+    revisit = next(item for item in items if item.kind == "revisit")
     acknowledged = module("api.inbox.acknowledge_inbox_item").sync(client=phone, notification_id=revisit.id)
     assert acknowledged.id == revisit.id and acknowledged.acknowledged_at is not None
     again = read_inbox.sync(client=phone, unacknowledged=True)
