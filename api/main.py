@@ -28,7 +28,7 @@ from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
 from api.people.routes import router as people_router
-from api.phone import CONTRACT_VERSION, PHONE_TAG
+from api.phone import CONTRACT_VERSION, PHONE_TAG, name_enum_values
 from api.reports.routes import router as reports_router
 from api.settings import get_settings
 from api.sweeps.routes import router as sweeps_router
@@ -111,7 +111,7 @@ def _complete_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            document = document_server_time(add_problem_schemas(default_openapi()))
+            document = name_enum_values(document_server_time(add_problem_schemas(default_openapi())))
             document["info"]["x-contract-version"] = CONTRACT_VERSION
             app.openapi_schema = document
         return app.openapi_schema

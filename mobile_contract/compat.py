@@ -13,7 +13,8 @@ So the rules run in two directions:
 
 A new enum value in a response counts as breaking: an app generated from the old contract
 maps enums to closed types and fails on a value it does not know. Renaming an operation id
-counts too, because the phone team regenerates its client from the contract. Everything
+counts too, because the phone team regenerates its client from the contract, and so does
+renaming an enum value's generated name (``x-enum-varnames``). Everything
 else (new operations, new optional request fields, new response fields, new error statuses)
 is additive.
 """
@@ -243,6 +244,13 @@ class _Comparison:
 
     def _enum(self, where: str, old: dict[str, Any], new: dict[str, Any], direction: str) -> None:
         old_values, new_values = _values(old), _values(new)
+        old_names = dict(zip(old.get("enum", []), old.get("x-enum-varnames", []), strict=False))
+        new_names = dict(zip(new.get("enum", []), new.get("x-enum-varnames", []), strict=False))
+        for value, name in old_names.items():
+            if new_names.get(value, name) != name:
+                self._flag(
+                    where, f"the generated name of {value!r} changed from {name} to {new_names[value]}"
+                )
         if direction == REQUEST and new_values is not None:
             if old_values is None:
                 self._flag(where, f"now limited to {sorted(map(str, new_values))}")

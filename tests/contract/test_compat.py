@@ -114,6 +114,10 @@ def test_an_unchanged_contract_has_no_breaking_change():
             "operationId serverTime became",
         ),
         (
+            lambda d: schemas(d)["AgeBand"]["x-enum-varnames"].__setitem__(1, "TEENAGER"),
+            "the generated name of '14_17' changed from age_14_17 to TEENAGER",
+        ),
+        (
             lambda d: op(d, "post", "/api/v1/auth/token")["requestBody"]["content"].update(
                 {
                     "application/json": op(d, "post", "/api/v1/auth/token")["requestBody"]["content"].pop(
@@ -151,6 +155,7 @@ def test_an_unchanged_contract_has_no_breaking_change():
         "request default changed",
         "login now required",
         "operation id renamed",
+        "enum value's generated name changed",
         "request media type removed",
         "new success status",
         "response header dropped",

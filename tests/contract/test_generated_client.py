@@ -126,6 +126,7 @@ def test_a_shift_start_through_the_generated_client(generated, server, session, 
     logged = module("api.encounters.log_encounter").sync_detailed(client=phone, body=encounter)
     assert logged.status_code == 201, logged.content
     assert logged.parsed.outcome == models.Outcome.REFUSED_HELP and logged.parsed.revisit_task_id
+    assert logged.parsed.age_band == models.AgeBand.AGE_60_PLUS, "enum values have stable names"
 
     read_inbox = module("api.inbox.read_inbox")
     deadline, items, cursor = time.monotonic() + 30, [], None
