@@ -338,6 +338,7 @@ def raise_incident(
 ) -> tuple[CriticalIncident, int]:
     """Alert at once the nearest supervisors responsible for the place and the civil-affairs
     bureau; if nobody acknowledges within the configured time, the supervisors one level up."""
+    handovers.require_known(session, encounter_id=body.encounter_id, person_id=body.person_id)
     point = place_in(body.place, datum)
     jurisdiction = session.get(Jurisdiction, _jurisdiction_at(session, principal, point))
     incident = CriticalIncident(

@@ -110,3 +110,25 @@ def test_a_repeated_decline_is_answered_like_the_first(client, session, crew):
     again = client.post(url, headers=crew["officer"].headers)
     assert again.status_code == 204, again.text
     assert count(session, "SELECT count(*) FROM lead_offers WHERE answer = 'declined'") == 1
+
+
+def test_a_record_sent_before_the_one_it_names_is_a_404_to_keep_queued(client, session, crew):
+    """Out-of-order uploads: the phone keeps the later record and sends it again afterwards."""
+    unknown = str(uuid.uuid4())
+    handover = {"kind": "to_station", "to_organisation_id": crew["station"].id, "encounter_id": unknown}
+    incident = {
+        "kind": "person_dead",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "place": {"lon": IN_WEST[0], "lat": IN_WEST[1]},
+        "description": "桥下发现一人死亡",
+        "person_id": unknown,
+    }
+    for url, body in (("/api/v1/handovers", handover), ("/api/v1/incidents", incident)):
+        answer = client.post(url, json=body, headers=crew["officer"].headers)
+        assert answer.status_code == 404, answer.text
+        assert answer.json()["type"] == "/problems/not-found" and unknown in answer.json()["detail"]
+    assert (
+        count(session, "SELECT count(*) FROM handovers")
+        + count(session, "SELECT count(*) FROM critical_incidents")
+        == 0
+    )
