@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from api.auth.routes import router as auth_router
 from api.auth.routes import users_router
+from api.clock import ServerTimeMiddleware, document_server_time
 from api.console import routes as console
 from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
@@ -33,6 +34,7 @@ from api.patrol_routes.routes import router as patrol_routes_router
 from api.patrols.routes import router as patrols_router
 from api.patrols.schemas import TrackUpload
 from api.people.routes import router as people_router
+from api.phone import CONTRACT_VERSION, PHONE_TAG, name_enum_values
 from api.reports.routes import router as reports_router
 from api.settings import get_settings
 from api.sweeps.routes import router as sweeps_router
@@ -51,6 +53,9 @@ weather sweeps and public leads.
 * **Errors** are problem details (RFC 9457, `application/problem+json`).
 * **Login** with the OAuth2 password flow at `/api/v1/auth/token`; every route states the
   roles it admits, and a user sees only their jurisdiction and what lies below it.
+* **Server time**: every response carries `X-Server-Time` (RFC 3339, UTC, milliseconds).
+* **Phones**: operations tagged `phone` form the contract shipped apps rely on
+  (`x-contract-version`); see mobile_contract/.
 """
 
 
@@ -80,7 +85,9 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         redoc_url=None,
         docs_url=None,
+        openapi_tags=[PHONE_TAG],
     )
+    app.add_middleware(ServerTimeMiddleware)
     install_handlers(app)
     add_docs(app)
     redact_access_log()
@@ -115,7 +122,7 @@ def create_app() -> FastAPI:
     app.include_router(open311_router)
     app.include_router(public_pages)
     console.install(app)
-    _problem_aware_openapi(app)
+    _complete_openapi(app)
     return app
 
 
@@ -133,12 +140,16 @@ def _with_raw_bodies(openapi: dict) -> dict:
     return openapi
 
 
-def _problem_aware_openapi(app: FastAPI) -> None:
+def _complete_openapi(app: FastAPI) -> None:
     default_openapi = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = add_problem_schemas(_with_raw_bodies(default_openapi()))
+            document = name_enum_values(
+                document_server_time(add_problem_schemas(_with_raw_bodies(default_openapi())))
+            )
+            document["info"]["x-contract-version"] = CONTRACT_VERSION
+            app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi

@@ -12,6 +12,7 @@ from api.auth.models import Role
 from api.auth.schemas import PasswordChange, PasswordReset, RefreshRequest, TokenPair, UserPublic
 from api.db import SessionDep
 from api.errors import ProblemError, problems
+from api.phone import PHONE
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=problems(400, 401, 422))
 users_router = APIRouter(prefix="/users", tags=["auth"], responses=problems(401, 403, 404, 422))
@@ -41,6 +42,7 @@ def _proof(request: Request, session) -> dpop.Proof | None:
     "/token",
     response_model=TokenPair,
     operation_id="login",
+    tags=[PHONE],
     openapi_extra=_LOGIN_EXAMPLE,
     responses=problems(429),
 )
@@ -63,7 +65,7 @@ def login(
     return tokens
 
 
-@router.post("/refresh", response_model=TokenPair, operation_id="refreshToken")
+@router.post("/refresh", response_model=TokenPair, operation_id="refreshToken", tags=[PHONE])
 def refresh(body: RefreshRequest, request: Request, session: SessionDep) -> TokenPair:
     """Exchange a refresh token for a new pair; the old refresh token stops working, and using
     it again ends the whole login. A key-bound login needs a DPoP proof from its key."""
@@ -74,7 +76,7 @@ def refresh(body: RefreshRequest, request: Request, session: SessionDep) -> Toke
     return tokens
 
 
-@router.post("/logout", status_code=204, operation_id="logout")
+@router.post("/logout", status_code=204, operation_id="logout", tags=[PHONE])
 def logout(principal: CurrentPrincipal, session: SessionDep) -> Response:
     """End this login: its access token stops working at once, its refresh token too."""
     service.logout(session=session, principal=principal)
@@ -98,7 +100,7 @@ def change_password(
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=UserPublic, operation_id="whoAmI")
+@router.get("/me", response_model=UserPublic, operation_id="whoAmI", tags=[PHONE])
 def me(principal: CurrentPrincipal) -> UserPublic:
     return UserPublic(
         id=principal.id,

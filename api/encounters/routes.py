@@ -24,6 +24,7 @@ from api.encounters.schemas import (
 )
 from api.errors import problems
 from api.geojson import DatumQuery
+from api.phone import PHONE
 from geo.datum import Datum
 
 READERS = (Role.officer, Role.dispatcher, Role.supervisor, Role.admin)
@@ -32,7 +33,9 @@ REPORTERS = (Role.officer, Role.dispatcher, Role.station_staff, Role.supervisor)
 router = APIRouter(tags=["encounters"], responses=problems(400, 401, 403, 404, 422))
 
 
-@router.get("/encounters/rules", response_model=list[RuleDescription], operation_id="encounterRules")
+@router.get(
+    "/encounters/rules", response_model=list[RuleDescription], operation_id="encounterRules", tags=[PHONE]
+)
 def encounter_rules(principal: Annotated[Principal, Allow(*READERS)]) -> list[RuleDescription]:
     """The rules the server checks, with the messages a 422 uses, and what it does on its own."""
     return [RuleDescription(id=r.id, message=r.message, field=r.field) for r in RULES] + [
@@ -44,6 +47,7 @@ def encounter_rules(principal: Annotated[Principal, Allow(*READERS)]) -> list[Ru
     "/encounters",
     response_model=EncounterPublic,
     operation_id="logEncounter",
+    tags=[PHONE],
     responses={**problems(409), 201: {"model": EncounterPublic, "description": "Recorded"}},
 )
 def log_encounter(
@@ -64,7 +68,7 @@ def log_encounter(
     return service.present(session, [encounter])[0]
 
 
-@router.get("/encounters", response_model=list[EncounterPublic], operation_id="listEncounters")
+@router.get("/encounters", response_model=list[EncounterPublic], operation_id="listEncounters", tags=[PHONE])
 def list_encounters(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
@@ -81,7 +85,9 @@ def list_encounters(
     return service.present(session, found)
 
 
-@router.get("/encounters/{encounter_id}", response_model=EncounterPublic, operation_id="getEncounter")
+@router.get(
+    "/encounters/{encounter_id}", response_model=EncounterPublic, operation_id="getEncounter", tags=[PHONE]
+)
 def get_encounter(
     encounter_id: uuid.UUID, session: SessionDep, principal: Annotated[Principal, Allow(*READERS)]
 ) -> EncounterPublic:
@@ -90,7 +96,7 @@ def get_encounter(
     )[0]
 
 
-@router.get("/revisits", response_model=list[RevisitPublic], operation_id="listRevisits")
+@router.get("/revisits", response_model=list[RevisitPublic], operation_id="listRevisits", tags=[PHONE])
 def list_revisits(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
@@ -122,18 +128,32 @@ def _place(geom) -> Place:
     return Place(lon=round(point.x, 7), lat=round(point.y, 7))
 
 
-@router.post("/incidents", response_model=IncidentPublic, status_code=201, operation_id="raiseIncident")
+@router.post(
+    "/incidents",
+    response_model=IncidentPublic,
+    status_code=201,
+    operation_id="raiseIncident",
+    tags=[PHONE],
+    responses={**problems(409), 200: {"model": IncidentPublic, "description": "Raised before (a retry)"}},
+)
 def raise_incident(
     body: IncidentCreate,
     session: SessionDep,
     principal: Annotated[Principal, Allow(*REPORTERS)],
+    response: Response,
     datum: DatumQuery = Datum.wgs84,
 ) -> IncidentPublic:
     """A person dead or in danger of death, a minor in danger, an escorted person missing: the
     supervisors and the civil-affairs bureau are alerted at once, and the alert climbs a level
-    if nobody acknowledges it in time."""
-    incident, notified = service.raise_incident(session, principal, body, datum)
-    session.commit()
+    if nobody acknowledges it in time. Repeating an `id` returns that incident (200) and alerts
+    nobody again."""
+    earlier = service.incident_already_raised(session, principal, body.id) if body.id else None
+    if earlier is not None:
+        incident, notified = earlier
+        response.status_code = 200
+    else:
+        incident, notified = service.raise_incident(session, principal, body, datum)
+        session.commit()
     code = session.get(service.Jurisdiction, incident.jurisdiction_id).code
     return IncidentPublic(
         id=incident.id,

@@ -183,6 +183,9 @@ class RevisitPublic(BaseModel):
 
 
 class IncidentCreate(BaseModel):
+    id: uuid.UUID | None = Field(
+        None, description="Made on the phone; repeating the call returns the incident already raised."
+    )
     kind: CriticalKind
     occurred_at: AwareDatetime
     place: Place
@@ -194,6 +197,7 @@ class IncidentCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
+                    "id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
                     "kind": "danger_of_death",
                     "occurred_at": "2026-11-29T23:40:00+08:00",
                     "place": {"lon": 112.9645, "lat": 28.195},

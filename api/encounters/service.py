@@ -47,7 +47,7 @@ from api.teams.models import TeamMember
 from geo.datum import Datum
 from notifications import service as notifications
 from notifications.audience import Audience
-from notifications.models import Priority
+from notifications.models import Notification, Priority
 
 LIVE_VIEWERS = (Role.dispatcher, Role.supervisor, Role.admin)
 _DESTINATIONS = {
@@ -318,14 +318,31 @@ def schedule_revisit(session: Session, encounter: Encounter, *, reason: str) -> 
     return task
 
 
+def incident_already_raised(
+    session: Session, principal: Principal, incident_id: uuid.UUID
+) -> tuple[CriticalIncident, int] | None:
+    """The incident a retried request raised before, with the number of people it alerted then."""
+    incident = session.get(CriticalIncident, incident_id)
+    if incident is None:
+        return None
+    if incident.reported_by != principal.id:
+        raise ProblemError(409, f"incident {incident_id} was raised by someone else", kind="conflict")
+    alerted = session.scalar(
+        sa.select(sa.func.count()).where(Notification.group_id == incident.notification_group)
+    )
+    return incident, alerted or 0
+
+
 def raise_incident(
     session: Session, principal: Principal, body: IncidentCreate, datum: Datum
 ) -> tuple[CriticalIncident, int]:
     """Alert at once the nearest supervisors responsible for the place and the civil-affairs
     bureau; if nobody acknowledges within the configured time, the supervisors one level up."""
+    handovers.require_known(session, encounter_id=body.encounter_id, person_id=body.person_id)
     point = place_in(body.place, datum)
     jurisdiction = session.get(Jurisdiction, _jurisdiction_at(session, principal, point))
     incident = CriticalIncident(
+        id=body.id or uuid.uuid4(),
         kind=body.kind.value,
         jurisdiction_id=jurisdiction.id,
         geom=to_db(point),

@@ -24,6 +24,7 @@ from api.handovers.schemas import (
     Step,
 )
 from api.jurisdictions import service as jurisdictions
+from api.phone import PHONE
 from geo.datum import Datum
 
 PARTIES = (
@@ -44,10 +45,21 @@ def _public(handover: Handover) -> HandoverPublic:
     return HandoverPublic.model_validate(handover)
 
 
-@router.post("", response_model=HandoverPublic, status_code=201, operation_id="createHandover")
-def create_handover(body: HandoverCreate, session: SessionDep, principal: Party) -> HandoverPublic:
-    """Request a handover by hand (escort outcomes request theirs when the encounter is logged)."""
+@router.post(
+    "",
+    response_model=HandoverPublic,
+    status_code=201,
+    operation_id="createHandover",
+    tags=[PHONE],
+    responses={200: {"model": HandoverPublic, "description": "Requested before (a retry)"}},
+)
+def create_handover(
+    body: HandoverCreate, session: SessionDep, principal: Party, response: Response
+) -> HandoverPublic:
+    """Request a handover by hand (escort outcomes request theirs when the encounter is logged).
+    Repeating an `id` returns that handover (200)."""
     if body.id is not None and (existing := session.get(Handover, body.id)) is not None:
+        response.status_code = 200
         return _public(service.get(session, principal=principal, handover_id=existing.id))
     handover = service.create(
         session,
@@ -68,7 +80,7 @@ def create_handover(body: HandoverCreate, session: SessionDep, principal: Party)
     return _public(handover)
 
 
-@router.get("", response_model=list[HandoverPublic], operation_id="listHandovers")
+@router.get("", response_model=list[HandoverPublic], operation_id="listHandovers", tags=[PHONE])
 def list_handovers(session: SessionDep, principal: Party, open_only: bool = True) -> list[HandoverPublic]:
     """Handovers the caller is party to (dispatchers: all in their jurisdiction)."""
     query = sa.select(Handover).order_by(Handover.created_at.desc()).limit(500)
@@ -125,17 +137,18 @@ def mark_fit_for_discharge(
     return _public(handover)
 
 
-@router.get("/{handover_id}", response_model=HandoverPublic, operation_id="getHandover")
+@router.get("/{handover_id}", response_model=HandoverPublic, operation_id="getHandover", tags=[PHONE])
 def get_handover(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> HandoverPublic:
     return _public(service.get(session, principal=principal, handover_id=handover_id))
 
 
-def _step_route(to_state: State, operation_id: str, summary: str):
+def _step_route(to_state: State, operation_id: str, summary: str, *, phone: bool = False):
     @router.post(
         f"/{{handover_id}}/{to_state.value.replace('_', '-')}",
         response_model=HandoverPublic,
         operation_id=operation_id,
         summary=summary,
+        tags=[PHONE] if phone else None,
     )
     def step(
         handover_id: uuid.UUID,
@@ -160,13 +173,13 @@ def _step_route(to_state: State, operation_id: str, summary: str):
 
 accept = _step_route(State.accepted, "acceptHandover", "The receiving organisation accepts")
 decline = _step_route(State.declined, "declineHandover", "The receiving organisation declines (note: why)")
-depart = _step_route(State.in_transit, "handoverInTransit", "On the way")
-arrive = _step_route(State.arrived, "handoverArrived", "Arrived at the receiver")
+depart = _step_route(State.in_transit, "handoverInTransit", "On the way", phone=True)
+arrive = _step_route(State.arrived, "handoverArrived", "Arrived at the receiver", phone=True)
 close = _step_route(State.closed, "closeHandover", "Closed by the receiver or a dispatcher")
 expire = _step_route(State.expired, "expireHandover", "A dispatcher gives up on it (then reroutes)")
 
 
-@router.post("/{handover_id}/code", response_model=CodeIssued, operation_id="issueHandoverCode")
+@router.post("/{handover_id}/code", response_model=CodeIssued, operation_id="issueHandoverCode", tags=[PHONE])
 def issue_code(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> CodeIssued:
     """The one-time code the sender's phone shows at the handover."""
     code, expires = service.issue_code(session, principal=principal, handover_id=handover_id)

@@ -107,6 +107,15 @@ def _announce(
     )
 
 
+def require_known(session: Session, *, encounter_id: uuid.UUID | None, person_id: uuid.UUID | None) -> None:
+    """404 for an encounter or person the server does not have (yet: a phone that uploads out of
+    order sends the encounter first and keeps this record queued)."""
+    if encounter_id is not None and session.get(Encounter, encounter_id) is None:
+        raise not_found(f"encounter {encounter_id}")
+    if person_id is not None and session.get(Person, person_id) is None:
+        raise not_found(f"person {person_id}")
+
+
 def create(
     session: Session,
     *,
@@ -126,6 +135,7 @@ def create(
     rerouted_from: uuid.UUID | None = None,
     handover_id: uuid.UUID | None = None,
 ) -> Handover:
+    require_known(session, encounter_id=encounter_id, person_id=person_id)
     receiver = session.get(Organisation, to_organisation_id)
     if receiver is None or receiver.kind not in RECEIVER_KINDS[kind]:
         wanted = " or ".join(sorted(RECEIVER_KINDS[kind]))
@@ -257,8 +267,12 @@ def move(
     place: Point | None,
     note: str | None,
 ) -> Handover:
+    """Take one step. Asking for the state the handover is already in (a phone retrying after
+    a lost answer) returns it unchanged: the first step, its time, place and note stand."""
     handover = get(session, principal=principal, handover_id=handover_id, lock=True)
     current = State(handover.state)
+    if current == to_state and _may_step(principal, handover, to_state):
+        return handover  # a retried step: the first one stands
     if to_state not in TRANSITIONS[current] or to_state == State.handed_over:
         raise ProblemError(
             409, f"a handover cannot go from {current} to {to_state}", kind="illegal-transition"

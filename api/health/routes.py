@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from api.db import get_engine
 from api.errors import ProblemError, problems
+from api.phone import PHONE
 
 router = APIRouter(tags=["health"])
 
@@ -47,3 +50,16 @@ def health() -> Health:
             503, "database unreachable", kind="database-unavailable", headers={"Retry-After": "5"}
         ) from exc
     return Health(status="ok", database=f"PostgreSQL {row[0]}", postgis=row[1])
+
+
+class ServerTime(BaseModel):
+    server_time: datetime = Field(description="The server's clock (UTC), the same as `X-Server-Time`.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"server_time": "2026-11-29T12:06:00.123Z"}]})
+
+
+@router.get("/time", response_model=ServerTime, operation_id="serverTime", tags=[PHONE])
+def server_time() -> ServerTime:
+    """The server's clock, for a phone to measure its offset before it logs in. No login needed;
+    every other answer carries the same time in `X-Server-Time`."""
+    return ServerTime(server_time=datetime.now(UTC))

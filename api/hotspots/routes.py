@@ -22,6 +22,7 @@ from api.hotspots.schemas import (
     ImportResult,
     RetireRequest,
 )
+from api.phone import PHONE
 from geo.datum import Datum
 
 READERS = (
@@ -81,7 +82,7 @@ NearQuery = Annotated[
 RadiusQuery = Annotated[float, Query(gt=0, le=50_000, description="Metres around `near`.")]
 
 
-@router.get("", response_model=HotspotCollection, operation_id="listHotspots")
+@router.get("", response_model=HotspotCollection, operation_id="listHotspots", tags=[PHONE])
 def list_hotspots(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
@@ -159,6 +160,7 @@ def import_hotspots(
     "/{hotspot_id:uuid}",
     response_model=HotspotFeature,
     operation_id="getHotspot",
+    tags=[PHONE],
 )
 def get_hotspot(
     hotspot_id: uuid.UUID,

@@ -18,6 +18,7 @@ from api.inbox.schemas import (
     RetryRequest,
     RetryResult,
 )
+from api.phone import PHONE
 from notifications import service
 from notifications.cursor import CursorError
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["inbox"], responses=problems(400, 401, 403, 404, 422))
 Staff = Annotated[Principal, Allow(*ALL_STAFF)]
 
 
-@router.get("/inbox", response_model=InboxPage, operation_id="readInbox")
+@router.get("/inbox", response_model=InboxPage, operation_id="readInbox", tags=[PHONE])
 def read_inbox(
     principal: Staff,
     session: SessionDep,
@@ -53,12 +54,19 @@ def _mark(principal: Principal, session, notification_id: uuid.UUID, acknowledge
     return InboxItem.model_validate(item)
 
 
-@router.post("/inbox/{notification_id}/read", response_model=InboxItem, operation_id="markInboxRead")
+@router.post(
+    "/inbox/{notification_id}/read", response_model=InboxItem, operation_id="markInboxRead", tags=[PHONE]
+)
 def mark_read(notification_id: uuid.UUID, principal: Staff, session: SessionDep) -> InboxItem:
     return _mark(principal, session, notification_id, acknowledge=False)
 
 
-@router.post("/inbox/{notification_id}/ack", response_model=InboxItem, operation_id="acknowledgeInboxItem")
+@router.post(
+    "/inbox/{notification_id}/ack",
+    response_model=InboxItem,
+    operation_id="acknowledgeInboxItem",
+    tags=[PHONE],
+)
 def acknowledge(notification_id: uuid.UUID, principal: Staff, session: SessionDep) -> InboxItem:
     """Acknowledge (read and act on) an item; stops its escalation. Repeating it changes nothing."""
     return _mark(principal, session, notification_id, acknowledge=True)
@@ -68,6 +76,7 @@ def acknowledge(notification_id: uuid.UUID, principal: Staff, session: SessionDe
     "/devices",
     response_model=DevicePublic,
     operation_id="registerDevice",
+    tags=[PHONE],
     responses={201: {"model": DevicePublic, "description": "Registered"}},
 )
 def register_device(
@@ -92,7 +101,7 @@ def list_devices(principal: Staff, session: SessionDep) -> list[DevicePublic]:
     return [DevicePublic.model_validate(d) for d in service.list_devices(session, user_id=principal.id)]
 
 
-@router.delete("/devices/{device_id}", status_code=204, operation_id="retireDevice")
+@router.delete("/devices/{device_id}", status_code=204, operation_id="retireDevice", tags=[PHONE])
 def retire_device(device_id: uuid.UUID, principal: Staff, session: SessionDep) -> Response:
     """Stop pushes to this device (logout on the phone)."""
     if not service.retire_device(

@@ -29,6 +29,7 @@ from api.leads.schemas import (
     ReporterContact,
 )
 from api.leads.service import Intake
+from api.phone import PHONE
 from geo.datum import Datum, point_from_wgs84
 
 INTAKE = (Role.hotline_operator, Role.dispatcher, Role.supervisor, Role.admin)
@@ -84,12 +85,14 @@ def create_lead(
     return _one(session, principal, lead, datum)
 
 
-@router.get("", response_model=list[LeadPublic], operation_id="listLeads")
+@router.get("", response_model=list[LeadPublic], operation_id="listLeads", tags=[PHONE])
 def list_leads(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
+    status: Annotated[
+        list[Status], Query(default_factory=list, description="Repeat for several; all if absent.")
+    ],
     datum: DatumQuery = Datum.wgs84,
-    status: Annotated[list[Status] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[LeadPublic]:
     """Leads in the caller's jurisdiction, newest first; officers see those offered to or taken by
@@ -116,7 +119,7 @@ def match_place(
     return [PlaceMatchPublic(name=found.name, kind=found.kind, place=place, score=found.score)]
 
 
-@router.get("/{lead_id}", response_model=LeadPublic, operation_id="getLead")
+@router.get("/{lead_id}", response_model=LeadPublic, operation_id="getLead", tags=[PHONE])
 def get_lead(
     lead_id: uuid.UUID,
     session: SessionDep,
@@ -139,7 +142,7 @@ def read_reporter_contact(
     return ReporterContact(**contact)
 
 
-@router.post("/{lead_id}/accept", response_model=LeadPublic, operation_id="acceptLead")
+@router.post("/{lead_id}/accept", response_model=LeadPublic, operation_id="acceptLead", tags=[PHONE])
 def accept_lead(
     lead_id: uuid.UUID,
     session: SessionDep,
@@ -152,17 +155,17 @@ def accept_lead(
     return _one(session, principal, lead, datum)
 
 
-@router.post("/{lead_id}/decline", status_code=204, operation_id="declineLead")
+@router.post("/{lead_id}/decline", status_code=204, operation_id="declineLead", tags=[PHONE])
 def decline_lead(
     lead_id: uuid.UUID, session: SessionDep, principal: Annotated[Principal, Allow(Role.officer)]
 ) -> Response:
-    """Pass: the lead goes to the next nearest team at once."""
+    """Pass: the lead goes to the next nearest team at once. Repeating it (a retry) changes nothing."""
     service.decline(session, principal, lead_id)
     session.commit()
     return Response(status_code=204)
 
 
-@router.post("/{lead_id}/arrive", response_model=LeadPublic, operation_id="arriveAtLead")
+@router.post("/{lead_id}/arrive", response_model=LeadPublic, operation_id="arriveAtLead", tags=[PHONE])
 def arrive_at_lead(
     lead_id: uuid.UUID,
     session: SessionDep,
@@ -176,7 +179,7 @@ def arrive_at_lead(
     return _one(session, principal, lead, datum)
 
 
-@router.post("/{lead_id}/close", response_model=LeadPublic, operation_id="closeLead")
+@router.post("/{lead_id}/close", response_model=LeadPublic, operation_id="closeLead", tags=[PHONE])
 def close_lead(
     lead_id: uuid.UUID,
     body: LeadClose,

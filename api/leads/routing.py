@@ -90,6 +90,20 @@ def close_open_offer(
     return offer
 
 
+def answered(session: Session, lead_id: uuid.UUID, team_ids: list[uuid.UUID], answer: OfferAnswer) -> bool:
+    """Whether one of the teams already gave this answer to an offer of the lead."""
+    return bool(
+        team_ids
+        and session.scalar(
+            sa.select(
+                sa.exists().where(
+                    LeadOffer.lead_id == lead_id, LeadOffer.team_id.in_(team_ids), LeadOffer.answer == answer
+                )
+            )
+        )
+    )
+
+
 def offer(session: Session, lead: Lead, candidate: Candidate, now: datetime) -> LeadOffer:
     made = LeadOffer(
         lead_id=lead.id,

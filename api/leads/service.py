@@ -439,8 +439,14 @@ def accept(session: Session, principal: Principal, lead_id: uuid.UUID, now: date
     return lead
 
 
-def decline(session: Session, principal: Principal, lead_id: uuid.UUID, now: datetime | None = None) -> Lead:
+def decline(
+    session: Session, principal: Principal, lead_id: uuid.UUID, now: datetime | None = None
+) -> Lead | None:
+    """Pass the offer on. A retried decline answers the same (None: the lead may already be out
+    of the caller's sight, since officers see only leads offered to or taken by their teams)."""
     now = now or now_utc()
+    if routing.answered(session, lead_id, _team_ids(session, principal), OfferAnswer.declined):
+        return None
     lead = get(session, principal, lead_id, lock=True)
     offer = routing.open_offer(session, lead.id)
     if offer is None:

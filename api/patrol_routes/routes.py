@@ -12,6 +12,7 @@ from api.errors import problems
 from api.geojson import DatumQuery, place_in
 from api.patrol_routes import service
 from api.patrol_routes.schemas import PlanRequest, PlanResult, RouteCreate, RouteFeature
+from api.phone import PHONE
 from geo.datum import Datum
 
 READERS = (Role.officer, Role.dispatcher, Role.supervisor, Role.admin)
@@ -50,14 +51,14 @@ def create_route(
     return service.present(session, [route], datum)[0]
 
 
-@router.get("", response_model=list[RouteFeature], operation_id="listRoutes")
+@router.get("", response_model=list[RouteFeature], operation_id="listRoutes", tags=[PHONE])
 def list_routes(
     session: SessionDep, principal: Annotated[Principal, Allow(*READERS)], datum: DatumQuery = Datum.wgs84
 ) -> list[RouteFeature]:
     return service.present(session, service.list_in_scope(session=session, principal=principal), datum)
 
 
-@router.get("/{route_id}", response_model=RouteFeature, operation_id="getRoute")
+@router.get("/{route_id}", response_model=RouteFeature, operation_id="getRoute", tags=[PHONE])
 def get_route(
     route_id: uuid.UUID,
     session: SessionDep,

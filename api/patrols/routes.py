@@ -37,6 +37,7 @@ from api.patrols.schemas import (
     TrackUpload,
     VisitPublic,
 )
+from api.phone import PHONE
 from geo.datum import Datum, point_from_wgs84
 from geo.track import simplify_path
 
@@ -46,16 +47,11 @@ COMMAND = (Role.dispatcher, Role.supervisor, Role.admin)
 router = APIRouter(tags=["patrols"], responses=problems(400, 401, 403, 404, 422))
 
 
-def _server_time(response: Response) -> datetime:
-    now = datetime.now(UTC)
-    response.headers["X-Server-Time"] = now.isoformat()
-    return now
-
-
 @router.post(
     "/patrols",
     response_model=ShiftPublic,
     operation_id="startShift",
+    tags=[PHONE],
     responses={**problems(409), 201: {"model": ShiftPublic, "description": "Started"}},
 )
 def start_shift(
@@ -64,12 +60,11 @@ def start_shift(
     """Start a team's shift (201), or get back the shift this id already started (200)."""
     shift, created = service.start(session=session, principal=principal, body=body)
     session.commit()
-    _server_time(response)
     response.status_code = 201 if created else 200
     return service.present(session, [shift])[0]
 
 
-@router.get("/patrols", response_model=list[ShiftPublic], operation_id="listShifts")
+@router.get("/patrols", response_model=list[ShiftPublic], operation_id="listShifts", tags=[PHONE])
 def list_shifts(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*CREW)],
@@ -80,14 +75,14 @@ def list_shifts(
     return service.present(session, shifts)
 
 
-@router.get("/patrols/{shift_id}", response_model=ShiftPublic, operation_id="getShift")
+@router.get("/patrols/{shift_id}", response_model=ShiftPublic, operation_id="getShift", tags=[PHONE])
 def get_shift(
     shift_id: uuid.UUID, session: SessionDep, principal: Annotated[Principal, Allow(*CREW)]
 ) -> ShiftPublic:
     return service.present(session, [service.get(session=session, principal=principal, shift_id=shift_id)])[0]
 
 
-@router.post("/patrols/{shift_id}/end", response_model=ShiftPublic, operation_id="endShift")
+@router.post("/patrols/{shift_id}/end", response_model=ShiftPublic, operation_id="endShift", tags=[PHONE])
 def end_shift(
     shift_id: uuid.UUID, body: ShiftEnd, session: SessionDep, principal: Annotated[Principal, Allow(*CREW)]
 ) -> ShiftPublic:
@@ -114,6 +109,7 @@ async def track_upload(request: Request) -> TrackUpload:
     "/patrols/{shift_id}/track",
     response_model=TrackReceipt,
     operation_id="uploadTrack",
+    tags=[PHONE],
     responses=problems(409),
     openapi_extra={
         "requestBody": {
@@ -127,7 +123,6 @@ def upload_track(
     principal: Annotated[Principal, Allow(Role.officer)],  # before the body: a stranger gets 403, not 422
     body: Annotated[TrackUpload, Depends(track_upload)],
     session: SessionDep,
-    response: Response,
 ) -> TrackReceipt:
     """Up to 5,000 points, all or nothing. Resent points are stored once; late ones are placed in time."""
     shift = service.get(session=session, principal=principal, shift_id=shift_id)
@@ -138,7 +133,7 @@ def upload_track(
         stored=receipt.stored,
         duplicates=receipt.received - receipt.stored,
         flagged=receipt.flagged,
-        server_time=_server_time(response),
+        server_time=datetime.now(UTC),
     )
 
 
@@ -146,6 +141,7 @@ def upload_track(
     "/patrols/{shift_id}/checkins",
     response_model=VisitPublic,
     operation_id="checkIn",
+    tags=[PHONE],
     responses={**problems(409), 201: {"model": VisitPublic, "description": "Recorded"}},
 )
 def check_in(

@@ -20,6 +20,7 @@ from api.hotspots.models import Hotspot
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
 from api.organisations.models import Organisation
+from api.phone import PHONE
 from api.sweeps import service, supplies
 from api.sweeps.cap import MAX_BYTES
 from api.sweeps.models import SupplyStock, Sweep, SweepStatus, SweepTask, Trigger
@@ -150,7 +151,7 @@ def start_sweep(
     return _public(session, sweep, datum)
 
 
-@router.get("/sweeps", response_model=list[SweepPublic], operation_id="listSweeps")
+@router.get("/sweeps", response_model=list[SweepPublic], operation_id="listSweeps", tags=[PHONE])
 def list_sweeps(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*CREW)],
@@ -163,7 +164,7 @@ def list_sweeps(
     return [_public(session, s, datum) for s in session.scalars(query.order_by(Sweep.created_at.desc()))]
 
 
-@router.get("/sweeps/{sweep_id}", response_model=SweepPublic, operation_id="getSweep")
+@router.get("/sweeps/{sweep_id}", response_model=SweepPublic, operation_id="getSweep", tags=[PHONE])
 def get_sweep(
     sweep_id: uuid.UUID,
     session: SessionDep,
@@ -195,7 +196,9 @@ def _task_public(task: SweepTask, hotspot_name: str) -> TaskPublic:
     )
 
 
-@router.get("/sweeps/{sweep_id}/tasks", response_model=list[TaskPublic], operation_id="sweepTasks")
+@router.get(
+    "/sweeps/{sweep_id}/tasks", response_model=list[TaskPublic], operation_id="sweepTasks", tags=[PHONE]
+)
 def sweep_tasks(
     sweep_id: uuid.UUID,
     session: SessionDep,
@@ -216,7 +219,9 @@ def sweep_tasks(
     return [_task_public(task, name) for task, name in session.execute(query)]
 
 
-@router.post("/sweeps/tasks/{task_id}/done", response_model=TaskPublic, operation_id="completeSweepTask")
+@router.post(
+    "/sweeps/tasks/{task_id}/done", response_model=TaskPublic, operation_id="completeSweepTask", tags=[PHONE]
+)
 def complete_task(
     task_id: uuid.UUID, body: TaskOutcome, session: SessionDep, principal: Annotated[Principal, Allow(*CREW)]
 ) -> TaskPublic:

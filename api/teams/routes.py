@@ -9,6 +9,7 @@ from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
 from api.errors import problems
+from api.phone import PHONE
 from api.teams import service
 from api.teams.schemas import TeamCreate, TeamPatch, TeamPublic
 
@@ -18,7 +19,7 @@ EDITORS = (Role.dispatcher, Role.supervisor, Role.admin)
 router = APIRouter(prefix="/teams", tags=["teams"], responses=problems(400, 401, 403, 404, 422))
 
 
-@router.get("", response_model=list[TeamPublic], operation_id="listTeams")
+@router.get("", response_model=list[TeamPublic], operation_id="listTeams", tags=[PHONE])
 def list_teams(session: SessionDep, principal: Annotated[Principal, Allow(*READERS)]) -> list[TeamPublic]:
     """Teams in the caller's jurisdiction, with members and whether they are on duty."""
     return service.present(session, service.list_in_scope(session=session, principal=principal))

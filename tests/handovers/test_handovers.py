@@ -134,7 +134,6 @@ def test_from_escort_to_a_closed_handover_with_its_written_record(client, sessio
         ([], "arrived"),
         ([], "closed"),
         ([], "in-transit"),
-        (["accepted"], "accepted"),
         (["accepted", "arrived"], "in-transit"),
         (["accepted", "arrived"], "declined"),
         (["accepted", "arrived"], "closed"),
