@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,6 +100,14 @@ class Settings(BaseSettings):
         3, ge=2, description="Encounter-grid cells with fewer encounters than this are left out."
     )
     ogc_grid_days: int = Field(30, ge=1, le=366, description="Days the encounter grid counts by default.")
+    basemap_url: str | None = Field(
+        None,
+        description="Raster tile URL template ({z}, {x}, {y}) for the field app's map; none: no basemap.",
+    )
+    basemap_datum: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", description="Datum of the basemap's tiles; gcj02 makes the app ask for layers in GCJ-02."
+    )
+    basemap_attribution: str = Field("", description="Credit line the tile provider requires.")
 
 
 @lru_cache

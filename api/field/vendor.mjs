@@ -10,6 +10,8 @@ const files = {
   "maplibre-gl/dist/maplibre-gl.css": "maplibre-gl/maplibre-gl.css",
   "maplibre-gl/LICENSE.txt": "maplibre-gl/LICENSE.txt",
   "idb/build/index.js": "idb/index.js",
+  "gcoord/dist/gcoord.esm-browser.prod.js": "gcoord/gcoord.js",
+  "gcoord/LICENSE": "gcoord/LICENSE",
   "idb/LICENSE": "idb/LICENSE",
 };
 for (const [from, to] of Object.entries(files)) {
