@@ -51,6 +51,16 @@ async function render() {
   }
 }
 
+let renderPlanned = null;
+
+/** Many changes in a row (GPS fixes, outbox writes) make one render. */
+function renderSoon() {
+  renderPlanned ??= setTimeout(() => {
+    renderPlanned = null;
+    render();
+  }, 50);
+}
+
 function navigation() {
   return h(
     "nav",
@@ -165,9 +175,12 @@ async function sync(force = false) {
       const result = await outbox.flush({ force });
       if (result.busy) return;
       if (result.authNeeded) needLogin(t("session_expired"));
-      if (result.offline) store.setOnline(false);
+      if (result.offline) {
+        store.setOnline(false);
+        outbox.askForBackgroundSync();
+      }
       else if (result.sent) store.setOnline(true);
-      if (result.sent) afterSent();
+      if (result.sent || result.failed) afterSent();
       planNextFlush(result.waitUntil);
     } catch (error) {
       if (error instanceof AuthError) needLogin(t("session_expired"));
@@ -282,7 +295,10 @@ async function registerServiceWorker() {
 function wire() {
   document.getElementById("nav-home").addEventListener("click", () => go("shift"));
   document.getElementById("nav-queue").addEventListener("click", () => go("queue"));
-  document.getElementById("nav-inbox").addEventListener("click", () => go("inbox"));
+  document.getElementById("nav-inbox").addEventListener("click", () => {
+    go("inbox");
+    pollInbox();
+  });
   document.getElementById("lang").addEventListener("click", () => {
     setLanguage(language() === "zh" ? "en" : "zh");
     render();
@@ -295,9 +311,9 @@ function wire() {
   });
   window.addEventListener("offline", () => store.setOnline(false));
   window.addEventListener("field:logout", doLogout);
-  window.addEventListener("field:changed", (event) => {
+  window.addEventListener("field:changed", () => {
     if (screen === "encounter" || screen === "login") renderBadges();
-    else render();
+    else renderSoon();
   });
   new BroadcastChannel("field-outbox").addEventListener("message", () => {
     if (screen === "queue") render();
@@ -307,6 +323,8 @@ function wire() {
     if (document.visibilityState === "visible") {
       sync();
       pollInbox();
+    } else {
+      outbox.counts().then((c) => c.waiting > c.failed && outbox.askForBackgroundSync());
     }
   });
   setInterval(() => sync(), FLUSH_TICK_MS);

@@ -56,7 +56,7 @@ export function show(map, name, data) {
 }
 
 export function follow(map, lonLat) {
-  if (map) map.easeTo({ center: lonLat, duration: 500 });
+  if (map) map.jumpTo({ center: lonLat });
 }
 
 /** A hotspot's area as a polygon: its own, or its circle of radius_m drawn with 48 sides. */

@@ -47,7 +47,6 @@ export async function enqueue({ key, kind, path = null, method = "POST", body, q
     if (error?.name !== "ConstraintError") throw error; // the same record already waits
   }
   announceChange();
-  askForBackgroundSync();
 }
 
 export async function items() {
@@ -76,20 +75,24 @@ export async function discard(seq) {
   announceChange();
 }
 
-function askForBackgroundSync() {
+/** Ask the browser to wake the service worker to send the outbox once the network is back,
+ * even if every page of the app is closed by then. */
+export function askForBackgroundSync() {
   const sw = globalThis.navigator?.serviceWorker;
   if (!sw || globalThis.registration) return;
   sw.ready.then((registration) => registration.sync?.register("field-outbox")).catch(() => {});
 }
 
 /**
- * Send what waits, in order. Returns what happened: `sent`, `waitUntil` (when to try again),
+ * Send what waits, in order. Returns what happened: `sent`, `failed` (refused by the server
+ * just now), `waitUntil` (when to try again),
  * `offline`, `authNeeded`. `force` sends points at once and ignores backoff waits (the
  * officer's "send now", the end of a shift, a background sync).
  */
 export async function flush({ force = false } = {}) {
   const locks = globalThis.navigator?.locks;
   if (!locks) return flushInOrder(force);
+  if (force) return locks.request("field-outbox", () => flushInOrder(force)); // wait for the other side
   return locks.request("field-outbox", { ifAvailable: true }, (lock) =>
     lock ? flushInOrder(force) : { sent: 0, busy: true },
   );
@@ -99,6 +102,7 @@ async function flushInOrder(force) {
   const all = await items();
   const blocked = new Set(all.filter((i) => i.state === "failed").map((i) => i.key));
   let sent = 0;
+  let failed = 0;
   for (let index = 0; index < all.length; ) {
     const item = all[index];
     if (item.state === "failed") {
@@ -110,23 +114,24 @@ async function flushInOrder(force) {
       index += 1;
       continue;
     }
-    if (!force && item.nextAt > Date.now()) return { sent, waitUntil: item.nextAt };
+    if (!force && item.nextAt > Date.now()) return { sent, failed, waitUntil: item.nextAt };
     const group = item.kind === "point" ? pointRun(all, index) : [item];
     if (item.kind === "point" && !force && !pointsAreDue(all, index, group)) {
-      return { sent, waitUntil: group[0].createdAt + BATCH_WAIT_MS };
+      return { sent, failed, waitUntil: group[0].createdAt + BATCH_WAIT_MS };
     }
     try {
       await deliver(group);
     } catch (error) {
-      if (error instanceof AuthError) return { sent, authNeeded: true };
+      if (error instanceof AuthError) return { sent, failed, authNeeded: true };
       if (error instanceof OfflineError || (error instanceof ProblemError && error.transient)) {
         const waitUntil = await backOff(item, error);
-        return { sent, waitUntil, offline: error instanceof OfflineError };
+        return { sent, failed, waitUntil, offline: error instanceof OfflineError };
       }
       if (!(error instanceof ProblemError)) throw error;
       if (group.length > 1 && (await failOffendingPoints(group, error))) return flushInOrder(force);
       await markFailed(group, error.problem);
-      group.forEach((failed) => blocked.add(failed.key));
+      failed += group.length;
+      group.forEach((refused) => blocked.add(refused.key));
       index += group.length;
       continue;
     }
@@ -134,7 +139,7 @@ async function flushInOrder(force) {
     sent += group.length;
     index += group.length;
   }
-  return { sent, waitUntil: null };
+  return { sent, failed, waitUntil: null };
 }
 
 function pointRun(all, start) {

@@ -121,10 +121,7 @@ export async function refreshHandovers() {
 }
 
 function noteNetwork(results) {
-  const offline = results.some((r) => r.status === "rejected" && r.reason instanceof OfflineError);
-  const reached = results.some((r) => r.status === "fulfilled");
-  if (offline && !reached) setOnline(false);
-  else if (reached) setOnline(true);
+  setOnline(!results.some((r) => r.status === "rejected" && r.reason instanceof OfflineError));
 }
 
 export function setOnline(online) {
@@ -201,7 +198,7 @@ export function resumeTracking() {
     },
     onKept(fix) {
       state.track.push(toMapDatum(state.config, fix.lon, fix.lat));
-      keep("pointsRecorded", state.pointsRecorded + 1);
+      keep("pointsRecorded", state.pointsRecorded + 1).then(() => changed("fix"));
     },
     onError(error) {
       state.fixError = error.message || String(error.code);

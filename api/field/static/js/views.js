@@ -37,6 +37,8 @@ export function loginView({ onLogin, message }) {
 
 // The shift ------------------------------------------------------------------------------------
 
+let chosenRoute = ""; // the route picked before the shift starts
+
 function inside(feature, lonLat) {
   const geometry = area(feature);
   const rings = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
@@ -62,7 +64,7 @@ function centre(feature) {
 /** The hotspots to show: the route's, in route order, or (free patrol) the nearest 20. */
 export function shiftHotspots(me) {
   const byId = new Map(state.hotspots.map((f) => [f.id, f]));
-  const route = state.routes.find((r) => r.id === state.shift?.route_id);
+  const route = state.routes.find((r) => r.id === (state.shift ? state.shift.route_id : chosenRoute));
   if (route) return route.properties.stops.map((stop) => byId.get(stop.hotspot_id)).filter(Boolean);
   if (!me) return state.hotspots.slice(0, 20);
   const distance = (f) => metres({ lon: me[0], lat: me[1] }, { lon: centre(f)[0], lat: centre(f)[1] });
@@ -79,7 +81,7 @@ function hotspotState(feature) {
 /** The map's layers for the current shift, in the map's datum. */
 export function mapLayers(me) {
   const hotspots = shiftHotspots(me);
-  const route = state.routes.find((r) => r.id === state.shift?.route_id);
+  const route = state.routes.find((r) => r.id === (state.shift ? state.shift.route_id : chosenRoute));
   return {
     hotspots: {
       type: "FeatureCollection",
@@ -144,12 +146,17 @@ export function shiftView({ mapElement, openEncounter, rerender }) {
   return h("section", { class: "shift" }, ...body);
 }
 
-let chosenRoute = "";
-
 function startForm(team, rerender) {
   const select = h(
     "select",
-    { id: "route", name: "route", onchange: () => (chosenRoute = select.value) },
+    {
+      id: "route",
+      name: "route",
+      onchange: () => {
+        chosenRoute = select.value;
+        rerender();
+      },
+    },
     h("option", { value: "" }, t("free_patrol")),
     state.routes.map((r) => h("option", { value: r.id, selected: r.id === chosenRoute }, r.properties.name)),
   );
@@ -278,7 +285,7 @@ export async function queueView({ openFailedEncounter, sendNow }) {
       "li",
       { class: `queued ${item.state}`, dataset: { seq: String(item.seq), state: item.state, kind: item.kind, key: item.key } },
       h("div", {}, h("strong", {}, t(`kind_${item.kind}`)), " ", labelOf(item), " · ", t(`state_${item.state}`)),
-      item.problem && h("p", { class: "problem", dataset: { testid: "problem-detail" } }, item.problem.detail ?? item.problem.title),
+      item.problem && problemText(item.problem),
       item.state === "pending" && item.attempts > 0 && h("p", { class: "muted" }, t("attempts", { n: item.attempts }), " · ", t("next_try", { t: time(new Date(item.nextAt).toISOString()) }), item.lastError ? ` · ${item.lastError}` : ""),
       item.state === "failed" &&
         h(
@@ -298,6 +305,16 @@ export async function queueView({ openFailedEncounter, sendNow }) {
     h("button", { type: "button", class: "big primary", dataset: { testid: "send-now" }, onclick: sendNow }, t("send_now")),
     points.length > 0 && h("p", { dataset: { testid: "points-waiting" } }, `${t("kind_point")}: ${points.length}`),
     rows.length || points.length ? h("ul", { class: "list" }, rows) : h("p", { class: "muted" }, t("queue_empty")),
+  );
+}
+
+/** A problem as the server gave it: its detail, then what it says of each field. */
+function problemText(problem) {
+  return h(
+    "div",
+    { class: "problem", dataset: { testid: "problem-detail" } },
+    h("p", {}, problem.detail ?? problem.title),
+    (problem.errors ?? []).length > 0 && h("ul", {}, problem.errors.map((e) => h("li", {}, e.msg))),
   );
 }
 
