@@ -48,7 +48,3 @@ self.addEventListener("sync", (event) => {
     }),
   );
 });
-
-self.addEventListener("message", (event) => {
-  if (event.data === "flush") event.waitUntil(flush({ force: true }));
-});

@@ -23,7 +23,6 @@ const zh = {
   accept: "接单",
   decline: "不接",
   arrive: "已到场",
-  close_lead: "办结",
   lead_answer_queued: "已记录：{a}",
   login_title: "登录",
   username: "账号",
@@ -106,8 +105,6 @@ const zh = {
   sweep_escorted: "护送人数",
   sweep_refused: "拒绝救助人数",
   critical_alert: "紧急通知",
-  lead_close_outcome: "办结结果",
-  public_note: "对举报人的答复（不得包含个人信息）",
   kind_point: "轨迹点",
   "kind_shift.start": "开始巡逻",
   "kind_shift.end": "结束巡逻",
@@ -162,12 +159,6 @@ const zh = {
   "hs_arrived": "已到达",
   "hs_handed_over": "已签收",
   "hs_held": "暂缓",
-  lead_helped: "已救助",
-  lead_escorted: "已护送",
-  lead_refused_help: "拒绝救助",
-  lead_police_referral: "移交公安",
-  lead_not_found: "未找到",
-  lead_no_one_in_need: "无需救助",
 };
 
 const en = {
@@ -193,7 +184,6 @@ const en = {
   accept: "Accept",
   decline: "Decline",
   arrive: "On the scene",
-  close_lead: "Close",
   lead_answer_queued: "Recorded: {a}",
   login_title: "Log in",
   username: "Username",
@@ -276,8 +266,6 @@ const en = {
   sweep_escorted: "Escorted",
   sweep_refused: "Refused help",
   critical_alert: "Critical alert",
-  lead_close_outcome: "Outcome",
-  public_note: "Note for the reporter (no personal data)",
   kind_point: "Track point",
   "kind_shift.start": "Shift start",
   "kind_shift.end": "Shift end",
@@ -332,12 +320,6 @@ const en = {
   hs_arrived: "Arrived",
   hs_handed_over: "Handed over",
   hs_held: "Held",
-  lead_helped: "Helped",
-  lead_escorted: "Escorted",
-  lead_refused_help: "Refused help",
-  lead_police_referral: "Police referral",
-  lead_not_found: "Not found",
-  lead_no_one_in_need: "No one in need",
 };
 
 const TABLES = { zh, en };
