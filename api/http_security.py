@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -52,6 +53,24 @@ def longest_prefix(path: str, table: Mapping[str, object]) -> str | None:
     """The longest key of ``table`` that is ``path`` or a path segment prefix of it."""
     matches = [prefix for prefix in table if path == prefix or path.startswith(prefix.rstrip("/") + "/")]
     return max(matches, key=len, default=None)
+
+
+def map_page_policy() -> str:
+    """The policy of the console and the field app (and the field app's service worker): scripts,
+    styles and data from this server only, plus the basemap's tile host. MapLibre sets inline
+    styles and runs its worker from a blob."""
+    tiles = ""
+    if url := get_settings().basemap_url:
+        parts = urlsplit(url)
+        tiles = f" {parts.scheme}://{re.sub(r'[{][^}]*[}]', '*', parts.netloc)}"
+    return (
+        "default-src 'self'; "
+        f"img-src 'self' data: blob:{tiles}; "
+        f"connect-src 'self'{tiles}; "
+        "worker-src 'self' blob:; "
+        "style-src 'self' 'unsafe-inline'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 def content_policy(path: str) -> str:

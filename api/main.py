@@ -16,6 +16,7 @@ from api.encounters.routes import router as encounters_router
 from api.errors import add_problem_schemas, install_handlers
 from api.events.hub import EventHub
 from api.events.routes import router as events_router
+from api.field.routes import mount_field_app
 from api.handovers.routes import router as handovers_router
 from api.health.routes import router as health_router
 from api.hotspots.routes import router as hotspots_router
@@ -122,6 +123,7 @@ def create_app() -> FastAPI:
     app.include_router(open311_router)
     app.include_router(public_pages)
     console.install(app)
+    mount_field_app(app)
     _complete_openapi(app)
     return app
 

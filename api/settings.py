@@ -93,8 +93,8 @@ class Settings(BaseSettings):
     )
     basemap_url: str | None = Field(
         None,
-        description="Raster tile URL template of the console's basemap ({z}/{x}/{y}); without it the "
-        "map shows a plain background and the jurisdiction boundaries.",
+        description="Raster tile URL template ({z}/{x}/{y}) of the console's and the field app's "
+        "basemap; without it the map shows a plain background and the jurisdiction boundaries.",
     )
     basemap_datum: Literal["wgs84", "gcj02"] = Field(
         "wgs84", description="Datum of the basemap; with gcj02 the console asks for every layer in GCJ-02."

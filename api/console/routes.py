@@ -4,10 +4,8 @@ a closed network) and the map layers it draws."""
 from __future__ import annotations
 
 import mimetypes
-import re
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse
@@ -27,6 +25,7 @@ from api.console.schemas import (
 from api.db import SessionDep
 from api.errors import problems
 from api.geojson import DatumQuery, parse_bbox
+from api.http_security import map_page_policy
 from api.settings import get_settings
 from geo.datum import Datum
 
@@ -119,27 +118,11 @@ def _config() -> ConsoleConfig:
     )
 
 
-def _content_security_policy() -> str:
-    """Scripts, styles and data from this server only, plus the basemap's tile host."""
-    tiles = ""
-    if url := get_settings().basemap_url:
-        parts = urlsplit(url)
-        tiles = f" {parts.scheme}://{re.sub(r'[{][^}]*[}]', '*', parts.netloc)}"
-    return (
-        "default-src 'self'; "
-        f"img-src 'self' data: blob:{tiles}; "
-        f"connect-src 'self'{tiles}; "
-        "worker-src 'self' blob:; "
-        "style-src 'self' 'unsafe-inline'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-    )
-
-
 @page_router.get("/console")
 def console_page() -> FileResponse:
     return FileResponse(
         STATIC / "index.html",
-        headers={"Cache-Control": "no-cache", "Content-Security-Policy": _content_security_policy()},
+        headers={"Cache-Control": "no-cache", "Content-Security-Policy": map_page_policy()},
     )
 
 
