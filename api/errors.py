@@ -13,7 +13,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg.errors import UniqueViolation
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -197,6 +199,20 @@ def install_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         return problem_response(exc.status_code, str(exc.detail), headers=headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        if not isinstance(exc.orig, UniqueViolation):
+            return await _unexpected(request, exc)
+        constraint = getattr(exc.orig.diag, "constraint_name", None)
+        log.warning("concurrent duplicate on %s %s (%s)", request.method, request.url.path, constraint)
+        return problem_response(
+            409,
+            "another request stored the same record at the same moment; send this one again "
+            "and the answer will be the stored record",
+            kind="concurrent-duplicate",
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -1,5 +1,5 @@
-"""Browser tests of the console: Debian's Chromium driven by Playwright, one browser for the
-whole session and a fresh context (empty sessionStorage) per test, against the suite's
+"""Browser tests of the console: Debian's Chromium driven by Playwright, one browser per
+module and a fresh context (empty sessionStorage) per test, against the suite's
 ``server``. Screenshots go to test-artifacts/console/."""
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per module: Playwright's sync API keeps an event loop running while it is
+    open, and later tests (the in-process job worker) need to start their own."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
