@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth import service
-from api.auth.deps import CurrentPrincipal
-from api.auth.schemas import RefreshRequest, TokenPair, UserPublic
+from api.auth.deps import Allow, CurrentPrincipal, Principal
+from api.auth.models import Role
+from api.auth.schemas import RefreshRequest, TokenPair, UserCreate, UserPublic
 from api.db import SessionDep
 from api.errors import problems
 
@@ -48,6 +49,29 @@ def logout(body: RefreshRequest, principal: CurrentPrincipal, session: SessionDe
     service.revoke_refresh_token(session=session, user_id=principal.id, refresh_token=body.refresh_token)
     session.commit()
     return Response(status_code=204)
+
+
+@router.post(
+    "/users",
+    response_model=UserPublic,
+    status_code=201,
+    operation_id="createUser",
+    responses=problems(403, 404, 409),
+)
+def create_user(
+    body: UserCreate, session: SessionDep, principal: Annotated[Principal, Allow(Role.admin)]
+) -> UserPublic:
+    """Create an account in the administrator's jurisdiction or below it; a taken username is a 409."""
+    user = service.create_user_in_scope(session=session, principal=principal, body=body)
+    session.commit()
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        jurisdiction_code=body.jurisdiction,
+    )
 
 
 @router.get("/me", response_model=UserPublic, operation_id="whoAmI")
