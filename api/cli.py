@@ -70,16 +70,27 @@ def serve(
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 
-def _processes(host: str, port: int) -> list[list[str]]:
-    """The long-running processes of one installation."""
+def _processes(host: str, port: int, simulate: int) -> list[list[str]]:
+    """The long-running processes of one installation (and the demo's fleet of phones)."""
     patrol = [sys.executable, "-m", "api.cli"]
-    return [[*patrol, "serve", "--host", host, "--port", str(port)], [*patrol, "worker"]]
+    processes = [[*patrol, "serve", "--host", host, "--port", str(port)], [*patrol, "worker"]]
+    if simulate:
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        fleet = ["--officers", str(simulate), "--loop", "--base-url", f"http://{reachable}:{port}"]
+        processes.append([*patrol, "simulate", *fleet])
+    return processes
 
 
 @app.command()
-def up(host: str = "127.0.0.1", port: int = 8000) -> None:
+def up(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    simulate: Annotated[
+        int, typer.Option(min=0, help="also run this many virtual officers in real time (demo city)")
+    ] = 0,
+) -> None:
     """Run every process of the system (API, worker) until Ctrl-C or until one of them dies."""
-    children = [subprocess.Popen(command) for command in _processes(host, port)]
+    children = [subprocess.Popen(command) for command in _processes(host, port, simulate)]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(child.poll() is None for child in children):

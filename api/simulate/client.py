@@ -35,7 +35,7 @@ class Traffic:
 
     by_route: Counter = field(default_factory=Counter)
     server_errors: list[dict] = field(default_factory=list)
-    recovered_server_errors: int = 0
+    recovered_server_errors: Counter = field(default_factory=Counter)  # route -> 5xx answers
     transport_retries: int = 0
     relogins: int = 0
     refreshes: int = 0
@@ -216,7 +216,7 @@ class ApiClient:
         if not server_errors:
             return
         if faulted and recovered:
-            self.traffic.recovered_server_errors += len(server_errors)
+            self.traffic.recovered_server_errors.update(error["route"] for error in server_errors)
         else:
             self.traffic.server_errors.extend(server_errors)
 

@@ -2,9 +2,14 @@
 
 The server refuses device times more than two minutes ahead of its own clock but takes late
 ones, so a compressed run replays a shift that started in the past: at ``speed`` S a run of M
-simulated minutes lasts M/S real minutes, and its shift starts M·(S-1)/S minutes before the run
-so that simulated time catches up with real time exactly at the end and is never ahead of it.
+simulated minutes lasts M/S real minutes, and its shift starts H·(S-1)/S minutes before the run,
+where H is M plus the overtime allowed to finish work taken on (a lead, an escort), so that
+simulated time catches up with real time at the end of the overtime and is never ahead of it.
 At speed 1 the shift starts now and runs in real time.
+
+The cost of replaying: the server offers leads only to teams whose last fix is under five
+minutes old by its own clock, so in a compressed run offers reach the teams only in the last
+minutes of the replay; earlier leads go to the dispatcher, who assigns them.
 
 A phone stamps what it records with its own clock (skewed by minutes when the ``skew`` fault
 is on), corrected by the offset it learns from the server's answers (``X-Server-Time`` where the
@@ -24,12 +29,13 @@ import httpx
 class Timeline:
     """Simulated seconds since the shift started, driven by the real monotonic clock."""
 
-    def __init__(self, minutes: float, speed: float) -> None:
+    def __init__(self, minutes: float, speed: float, overtime: float = 0.25) -> None:
         if speed < 1:
             raise ValueError("speed is simulated seconds per real second, at least 1")
         self.duration_s = minutes * 60.0
+        self.horizon_s = self.duration_s * (1 + overtime)
         self.speed = speed
-        self.backlog_s = self.duration_s * (speed - 1) / speed
+        self.backlog_s = self.horizon_s * (speed - 1) / speed
         self.started = time.monotonic()
 
     def restart(self) -> None:
@@ -43,8 +49,11 @@ class Timeline:
         """How far simulated time is behind real time, in seconds (never negative)."""
         return max(0.0, self.backlog_s - (self.speed - 1) * (time.monotonic() - self.started))
 
-    def over(self) -> bool:
-        return self.elapsed() >= self.duration_s
+    def live_from(self, staleness_s: float) -> float:
+        """The simulated second from which the replay is less than ``staleness_s`` behind."""
+        if self.backlog_s <= staleness_s:
+            return 0.0
+        return self.speed * (self.backlog_s - staleness_s) / (self.speed - 1)
 
     async def sleep_until(self, simulated_s: float) -> None:
         ahead = simulated_s - self.elapsed()

@@ -211,7 +211,7 @@ async def _one_shift(world: World, crews, officers, receivers, desk: Desk) -> No
         crew.new_round()
     stop = asyncio.Event()
     helpers = [asyncio.create_task(r.run(stop)) for r in receivers]
-    helpers.append(asyncio.create_task(desk.run(stop, {c.team_id for c in crews}, tips=max(2, len(crews)))))
+    helpers.append(asyncio.create_task(desk.run(stop, {c.team_id for c in crews}, tips=max(3, len(crews)))))
     try:
         results = await asyncio.gather(*(o.shift() for o in officers), return_exceptions=True)
     except asyncio.CancelledError:
@@ -275,7 +275,7 @@ def summarise(world: World, options: Options, round_number: int, wall_s: float) 
         "faults": {**world.faults.as_dict(), "retries": traffic.transport_retries},
         "server_errors": {
             "unrecovered": traffic.server_errors,
-            "recovered_after_injected_faults": traffic.recovered_server_errors,
+            "recovered_after_injected_faults": dict(sorted(traffic.recovered_server_errors.items())),
         },
         "errors": world.errors,
     }

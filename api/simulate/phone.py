@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from api.simulate import handovers
 from api.simulate.client import ApiError, Credentials
+from api.simulate.inbox import Inbox
 from api.simulate.scenario import (
     DRIVE_MPS,
     WALK_MPS,
@@ -40,7 +41,7 @@ INBOX_EVERY_S = 20.0
 HANDOVER_EVERY_S = 10.0
 DEAD_ZONE_M = 100.0
 BACKLOG_BATCH = 10
-ACCEPT_LEADS_UNTIL = 0.6  # share of the shift after which offers are passed on to the next team
+ACCEPT_LEADS_UNTIL = 0.9  # share of the shift after which offers are passed on to the next team
 ESCORT_PATIENCE_S = 600.0
 
 
@@ -92,7 +93,7 @@ class Officer:
         self.leader = crew.members[0] == self.name
         self.contacts = contacts
         self.datum = Datum.gcj02 if self.rng.random() < 0.35 else Datum.wgs84
-        self.inbox_cursor: str | None = None
+        self.inbox = Inbox(world, self.client)
         self.hotspots: dict[str, dict] = {}
         self.dead_zones: list[tuple[float, float]] = []
         self.stops: list[Target] = []
@@ -126,6 +127,7 @@ class Officer:
         await self._choose_route(team, teams)
         police = await self.client.call("GET", "/organisations", params={"kind": "police_station"})
         self.police_station = police["features"][0]["id"] if police["features"] else None
+        await self.inbox.skip_history()
 
     async def _choose_route(self, team: dict, teams: list[dict]) -> None:
         """The team's route: the district's routes and teams, each in name order, paired up."""
@@ -154,6 +156,7 @@ class Officer:
         self.my_encounters: dict[str, dict] = {}
         self.sweep_tasks: dict[str, str] = {}  # hotspot id -> task id
         self.leads_taken: set[str] = set()
+        self.visited: set[str] = set()  # hotspots checked in at this shift
         self.next_stop = 0
         self.dwell_left = 0.0
         self.current: Target | None = None
@@ -184,16 +187,17 @@ class Officer:
         except ApiError as exc:
             if exc.kind != "on-duty":
                 raise
-            await self._end_stale_shift()
+            await self._end_stale_shift(body["id"])
             shift = await self.client.call("POST", "/patrols", json=body)
         self.world.ledger.shift(shift["id"], self.crew.team_id, self.name)
         self.crew.shift.set_result(shift["id"])
         return shift["id"]
 
-    async def _end_stale_shift(self) -> None:
-        """A shift left open (a phone that died mid-shift) is closed before the next one starts."""
+    async def _end_stale_shift(self, shift_id: str) -> None:
+        """A shift left open (a phone that died mid-shift) is closed before the next one starts;
+        the open shift may also be this very start, committed by a duplicate of the request."""
         team = await self.client.call("GET", f"/teams/{self.crew.team_id}")
-        if team["on_duty_shift"]:
+        if team["on_duty_shift"] and team["on_duty_shift"] != shift_id:
             await self.client.call("POST", f"/patrols/{team['on_duty_shift']}/end", json={})
 
     async def _end_shift(self) -> None:
@@ -206,8 +210,7 @@ class Officer:
     async def _patrol(self) -> None:
         timeline = self.world.timeline
         t = 0.0
-        last_call = timeline.duration_s * 1.5
-        while t < timeline.duration_s or (self._busy() and t < last_call):
+        while t < timeline.duration_s or (self._busy() and t < timeline.horizon_s):
             await timeline.sleep_until(t)
             self._move(t)
             self._record_fix(t)
@@ -316,7 +319,7 @@ class Officer:
             await self._guarded("track upload", self._upload_track)
         if not final and t - self.last_inbox >= INBOX_EVERY_S:
             self.last_inbox = t
-            await self._guarded("inbox", lambda: self._read_inbox(t))
+            await self._guarded("inbox", lambda: self.inbox.drain(lambda item: self._act_on(item, t)))
         if t - self.last_handover >= HANDOVER_EVERY_S or final:
             self.last_handover = t
             await self._guarded("handovers", lambda: self._progress_escorts(t))
@@ -356,6 +359,7 @@ class Officer:
             self.world.tally.points_duplicates += receipt["duplicates"]
 
     def _queue_checkin(self, hotspot_id: str, t: float) -> None:
+        self.visited.add(hotspot_id)
         body = {
             "id": str(uuid.uuid4()),
             "hotspot_id": hotspot_id,
@@ -487,35 +491,24 @@ class Officer:
         return state not in ("in_transit",)
 
     async def _hand_over(self, escort: Escort) -> None:
-        """At the door: the phone shows a one-time code and the receiver types it in. A code that
-        a duplicated request replaced is refused; the officer then shows a fresh one."""
+        """At the door: the phone shows a one-time code and the receiver types it in. A code that a
+        duplicated request replaced is refused; the officer shows a fresh one, and after three the
+        receiver signs on the officer's screen instead."""
         receiver = self.world.receivers.get(escort.to_organisation_id)
         if receiver is None:
             return
         for _ in range(3):
             issued = await self.client.call("POST", f"/handovers/{escort.handover_id}/code")
-            if await receiver.confirm(escort.handover_id, issued["code"]):
+            if await receiver.confirm(escort.handover_id, code=issued["code"]):
                 break
         else:
-            raise ValueError(f"the receiver refused every code for handover {escort.handover_id}")
+            signature = f"signatures/{escort.handover_id}.png"
+            if not await receiver.confirm(escort.handover_id, signature=signature):
+                raise ValueError(f"handover {escort.handover_id} could not be confirmed")
+            self.world.tally.handovers["signed_instead_of_code"] += 1
         await receiver.close(escort.handover_id)
 
     # The inbox --------------------------------------------------------------------------------
-
-    async def _read_inbox(self, t: float) -> None:
-        page = await self.client.call(
-            "GET", "/inbox", params={"after": self.inbox_cursor} if self.inbox_cursor else None
-        )
-        for item in page["items"]:
-            acted = await self._act_on(item, t)
-            verb = "ack" if acted else "read"
-            await self.client.call("POST", f"/inbox/{item['id']}/{verb}")
-            if acted:
-                self.world.ledger.acknowledged.append(item["id"])
-                self.world.tally.inbox_acknowledged += 1
-            else:
-                self.world.tally.inbox_read += 1
-        self.inbox_cursor = page["next"] or self.inbox_cursor
 
     async def _act_on(self, item: dict, t: float) -> bool:
         kind, payload = item["kind"], item["payload"]
@@ -535,13 +528,7 @@ class Officer:
 
     async def _answer_offer(self, lead_id: str, t: float) -> bool:
         if t > ACCEPT_LEADS_UNTIL * self.world.timeline.duration_s:
-            try:
-                await self.client.call("POST", f"/leads/{lead_id}/decline")
-                self.world.ledger.lead(lead_id, declined_by=self.crew.team_id)
-                self.world.tally.leads["declined"] += 1
-            except ApiError as exc:
-                if exc.kind != "offer-gone":
-                    raise
+            await self._decline(lead_id)
             return True
         try:
             await self.client.call("POST", f"/leads/{lead_id}/accept")
@@ -551,6 +538,21 @@ class Officer:
             return True
         await self._take_lead(lead_id, "accepted")
         return True
+
+    async def _decline(self, lead_id: str) -> None:
+        """Too late in the shift: pass the offer on. After a lost answer the retry finds the offer
+        gone (409), or already with the next team (403, or 404 once this team may no longer see
+        it); each means the first decline went through."""
+        try:
+            await self.client.call("POST", f"/leads/{lead_id}/decline")
+        except ApiError as exc:
+            if exc.status not in (403, 404, 409):
+                raise
+            lead = await self.client.call("GET", f"/leads/{lead_id}", expect=(200, 404))
+            if lead.get("offer") and lead["offer"]["team_id"] == self.crew.team_id:
+                raise
+        self.world.ledger.lead(lead_id, declined_by=self.crew.team_id)
+        self.world.tally.leads["declined"] += 1
 
     async def _take_lead(self, lead_id: str, how: str) -> None:
         """Go to the lead's place first thing (a lead offered or assigned twice is taken once)."""
@@ -562,6 +564,11 @@ class Officer:
         self.leads_taken.add(lead_id)
         self.world.ledger.lead(lead_id, team_id=self.crew.team_id, taken=how)
         self.world.tally.leads[how] += 1
+        current = self.current
+        if current is not None and current.kind != "lead":
+            if self.dwell_left <= 0:  # still on the way: go there after the lead
+                self.targets.appendleft(current)
+            self.current, self.dwell_left = None, 0.0  # the team leaves for the lead at once
         target = Target("lead", lead["place"]["lon"], lead["place"]["lat"], 60.0, lead_id=lead_id)
         self.targets.appendleft(target)
 
@@ -593,14 +600,20 @@ class Officer:
         self.world.tally.leads[f"closed:{outcome}"] += 1
 
     async def _plan_sweep(self, sweep_id: str) -> None:
-        """During a sweep the team's tasks come before the route: nearest first, from here."""
+        """During a sweep the team's tasks come before the route, nearest first from here; for the
+        hotspots already checked this shift the team reports its findings at once."""
         if (await self.client.call("GET", f"/sweeps/{sweep_id}"))["status"] != "open":
             return  # an old item: that sweep is over
         tasks = await self.client.call("GET", f"/sweeps/{sweep_id}/tasks", params={"mine": "true"})
         places = []
         for task in tasks:
             feature = self.hotspots.get(task["hotspot_id"])
-            if task["status"] == "done" or task["team_id"] != self.crew.team_id or feature is None:
+            if task["team_id"] != self.crew.team_id or feature is None:
+                continue
+            if task["hotspot_id"] in self.visited:  # checked already this shift: report what was found
+                self.outbox.append(("sweep task", lambda task_id=task["id"]: self._task_done(task_id)))
+                continue
+            if task["status"] == "done":
                 continue
             self.sweep_tasks[task["hotspot_id"]] = task["id"]
             places.append((task["hotspot_id"], *representative_point(feature["geometry"])))

@@ -11,31 +11,14 @@ import uuid
 from datetime import timedelta
 
 from api.simulate import handovers
-from api.simulate.client import ApiClient, ApiError, Credentials
+from api.simulate.client import ApiError, Credentials
+from api.simulate.inbox import Inbox
 from api.simulate.scenario import LEAD_TIPS, offset, representative_point
 from api.simulate.world import World
+from geo.distance import metres_between
 
 POLL_S = 10.0
-
-
-class Inbox:
-    """Reads a user's inbox with the cursor, oldest first, and marks each item read or acknowledged."""
-
-    def __init__(self, world: World, client: ApiClient) -> None:
-        self.world, self.client = world, client
-        self.cursor: str | None = None
-
-    async def drain(self, act) -> None:
-        page = await self.client.call("GET", "/inbox", params={"after": self.cursor} if self.cursor else None)
-        for item in page["items"]:
-            acted = await act(item)
-            await self.client.call("POST", f"/inbox/{item['id']}/{'ack' if acted else 'read'}")
-            if acted:
-                self.world.ledger.acknowledged.append(item["id"])
-                self.world.tally.inbox_acknowledged += 1
-            else:
-                self.world.tally.inbox_read += 1
-        self.cursor = page["next"] or self.cursor
+LIVE_MARGIN_S = 200.0  # under the server's five minutes, less an upload interval and some slack
 
 
 async def poll_until(world: World, stop: asyncio.Event, who: str, once) -> None:
@@ -72,6 +55,7 @@ class Receiver:
             "/devices",
             json={"token": f"sim-{me['id']}", "platform": "android", "app_version": "1.0.0-sim"},
         )
+        await self.inbox.skip_history()
         self.world.receivers[self.organisation_id] = self
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -101,9 +85,11 @@ class Receiver:
                 self.identity_checks.append(handover_id)
         return True
 
-    async def confirm(self, handover_id: str, code: str) -> bool:
-        """Sign for the person with the sender's code: False when the code is refused."""
-        body = {"receiver_name": self.display_name, "code": code}
+    async def confirm(
+        self, handover_id: str, *, code: str | None = None, signature: str | None = None
+    ) -> bool:
+        """Sign for the person with the sender's code (or a signature): False when it is refused."""
+        body = {"receiver_name": self.display_name, "code": code, "signature_ref": signature}
         try:
             await self.client.call("POST", f"/handovers/{handover_id}/handed-over", json=body)
         except ApiError as exc:
@@ -135,6 +121,7 @@ class Desk:
     async def prepare(self) -> None:
         await self.hotline.login()
         await self.dispatcher.login()
+        await self.inbox.skip_history()
 
     async def run(self, stop: asyncio.Event, team_ids: set[str], tips: int) -> None:
         """Start a sweep once the fleet's teams are on duty, take callers' tips over the shift, place
@@ -144,8 +131,7 @@ class Desk:
         caller = asyncio.create_task(self._take_calls(teams, tips))
         await poll_until(self.world, stop, "dispatcher", lambda: self.inbox.drain(self._act_on))
         caller.cancel()
-        if self.sweep_id:
-            await self.dispatcher.call("POST", f"/sweeps/{self.sweep_id}/close")
+        await self._close_sweeps()
 
     async def _on_duty(self, team_ids: set[str]) -> list[dict]:
         for _ in range(600):
@@ -171,25 +157,49 @@ class Desk:
         if sweep["id"] not in self.world.ledger.sweeps:
             self.world.ledger.sweeps.append(sweep["id"])
 
+    async def _close_sweeps(self) -> None:
+        """Close the sweeps this dispatcher started: POST /sweeps takes no client id, so a
+        duplicated request may have started a second one, which is closed too."""
+        me = await self.dispatcher.call("GET", "/auth/me")
+        for sweep in await self.dispatcher.call("GET", "/sweeps"):
+            if sweep["trigger"] == "person" and sweep["trigger_ref"] == me["id"]:
+                await self.dispatcher.call("POST", f"/sweeps/{sweep['id']}/close")
+                if sweep["id"] not in self.world.ledger.sweeps:
+                    self.world.ledger.sweeps.append(sweep["id"])
+
     async def _take_calls(self, teams: list[dict], tips: int) -> None:
-        """Tips come in over the first half of the shift, each near a hotspot of a team's route."""
+        """The public reports people in the streets the teams patrol: one tip early in the shift,
+        the rest late, once a compressed replay is close enough to real time for the teams to be
+        live on the map (an early tip in a replay finds no team to offer it to)."""
         timeline, rng = self.world.timeline, self.hotline_rng
-        routes = await self.dispatcher.call("GET", "/routes")
         hotspots = await self.dispatcher.call("GET", "/hotspots", params={"limit": 1000})
-        places = {f["id"]: f for f in hotspots["features"]}
-        for number in range(tips):
-            await timeline.sleep_until(timeline.duration_s * (0.1 + 0.4 * number / max(1, tips)))
+        places = hotspots["features"]
+        late_from = min(
+            max(0.6 * timeline.duration_s, timeline.live_from(LIVE_MARGIN_S)), 0.8 * timeline.duration_s
+        )
+        moments = [0.1 * timeline.duration_s] + [
+            late_from + (0.8 * timeline.duration_s - late_from) * k / max(1, tips - 2)
+            for k in range(tips - 1)
+        ]
+        for number, moment in enumerate(moments):
+            await timeline.sleep_until(moment)
             team = teams[number % len(teams)]
-            stops = [
-                stop["hotspot_id"]
-                for route in routes
-                if route["properties"]["jurisdiction"] == team["jurisdiction"]
-                for stop in route["properties"]["stops"]
-            ]
             try:
-                await self._report(places[rng.choice(stops)], number, rng)
+                near = await self._where(team, places, rng)
+                await self._report(near, number, rng)
             except ApiError as exc:
                 self.world.fail("hotline", exc)
+
+    async def _where(self, team: dict, places: list[dict], rng: random.Random) -> dict:
+        """The hotspot nearest to one of the team's officers on the map (any of the team's
+        district when nobody of the team is live)."""
+        live = await self.dispatcher.call("GET", "/positions", params={"include_stale": "false"})
+        spots = [f for f in places if f["properties"]["jurisdiction"].startswith(team["jurisdiction"])]
+        officers = [f for f in live["features"] if f["properties"]["team_id"] == team["id"]]
+        if not officers:
+            return rng.choice(spots)
+        lon, lat = officers[0]["geometry"]["coordinates"]
+        return min(spots, key=lambda f: metres_between(lon, lat, *representative_point(f["geometry"])))
 
     async def _report(self, feature: dict, number: int, rng: random.Random) -> None:
         lon, lat = representative_point(feature["geometry"])
@@ -206,7 +216,12 @@ class Desk:
             "caller_phone": f"1380000{rng.randrange(10000):04d}",
         }
         lead = await self.hotline.call("POST", "/leads", json=body)
-        self.world.ledger.lead(lead["id"], status_at_intake=lead["status"], jurisdiction=lead["jurisdiction"])
+        self.world.ledger.lead(
+            lead["id"],
+            status_at_intake=lead["status"],
+            jurisdiction=lead["jurisdiction"],
+            duplicate_of=lead["duplicate_of"],
+        )
         self.world.tally.leads[f"reported:{lead['status']}"] += 1
 
     async def _act_on(self, item: dict) -> bool:
