@@ -89,8 +89,14 @@ def up(
         int, typer.Option(min=0, help="also run this many virtual officers in real time (demo city)")
     ] = 0,
 ) -> None:
-    """Run every process of the system (API, worker) until Ctrl-C or until one of them dies."""
-    children = [subprocess.Popen(command) for command in _processes(host, port, simulate)]
+    """Run every process of the system (API, worker) until Ctrl-C or until one of them dies.
+
+    The children run in sessions of their own, so Ctrl-C reaches this process alone and it stops
+    them in order: the virtual officers first, while the API still answers their end of shift.
+    """
+    children = [
+        subprocess.Popen(command, start_new_session=True) for command in _processes(host, port, simulate)
+    ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(child.poll() is None for child in children):
@@ -99,11 +105,12 @@ def up(
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            child.wait(timeout=20)
+        for group in (children[2:], children[:2]):
+            for child in group:
+                if child.poll() is None:
+                    child.terminate()
+            for child in group:
+                child.wait(timeout=20)
     raise typer.Exit(code=max(child.returncode or 0 for child in children))
 
 

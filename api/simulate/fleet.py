@@ -215,7 +215,11 @@ async def _one_shift(world: World, crews, officers, receivers, desk: Desk) -> No
     try:
         results = await asyncio.gather(*(o.shift() for o in officers), return_exceptions=True)
     except asyncio.CancelledError:
-        await asyncio.wait_for(_end_open_shifts(officers), CLEANUP_S)
+        for helper in helpers:
+            helper.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_end_open_shifts(officers), CLEANUP_S)
         raise
     finally:
         stop.set()
