@@ -82,8 +82,9 @@ class ApiClient:
         rng: random.Random,
         fault_counts: FaultCounts,
         refresh_after_s: float | None = None,
+        network: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        transport = FaultyTransport(httpx.AsyncHTTPTransport(), plan, rng, fault_counts)
+        transport = FaultyTransport(network or httpx.AsyncHTTPTransport(), plan, rng, fault_counts)
         self.http = httpx.AsyncClient(base_url=base_url.rstrip("/") + API, transport=transport, timeout=60)
         self.credentials = credentials
         self.clock = clock

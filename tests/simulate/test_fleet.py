@@ -105,7 +105,9 @@ def test_without_faults_every_outcome_and_every_flow_happens(run_fleet, session)
     assert closed, "a lead reported on the hotline was taken and closed by a team"
     assert closed == expected_closures(ledger)
     assert summary["leads"].get("accepted", 0) >= 1, "a lead offered to the nearest live team was accepted"
-    assert summary["leads"].get("assigned_by_dispatcher", 0) >= 1, "one no team was offered was placed by hand"
+    assert summary["leads"].get("assigned_by_dispatcher", 0) >= 1, (
+        "one no team was offered was placed by hand"
+    )
 
     assert ledger.sweep_tasks_done, "the sweep's tasks were checked and reported"
     findings = rows(
