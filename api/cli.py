@@ -70,16 +70,33 @@ def serve(
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 
-def _processes(host: str, port: int) -> list[list[str]]:
-    """The long-running processes of one installation."""
+def _processes(host: str, port: int, simulate: int) -> list[list[str]]:
+    """The long-running processes of one installation (and the demo's fleet of phones)."""
     patrol = [sys.executable, "-m", "api.cli"]
-    return [[*patrol, "serve", "--host", host, "--port", str(port)], [*patrol, "worker"]]
+    processes = [[*patrol, "serve", "--host", host, "--port", str(port)], [*patrol, "worker"]]
+    if simulate:
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        fleet = ["--officers", str(simulate), "--loop", "--base-url", f"http://{reachable}:{port}"]
+        processes.append([*patrol, "simulate", *fleet])
+    return processes
 
 
 @app.command()
-def up(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run every process of the system (API, worker) until Ctrl-C or until one of them dies."""
-    children = [subprocess.Popen(command) for command in _processes(host, port)]
+def up(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    simulate: Annotated[
+        int, typer.Option(min=0, help="also run this many virtual officers in real time (demo city)")
+    ] = 0,
+) -> None:
+    """Run every process of the system (API, worker) until Ctrl-C or until one of them dies.
+
+    The children run in sessions of their own, so Ctrl-C reaches this process alone and it stops
+    them in order: the virtual officers first, while the API still answers their end of shift.
+    """
+    children = [
+        subprocess.Popen(command, start_new_session=True) for command in _processes(host, port, simulate)
+    ]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while all(child.poll() is None for child in children):
@@ -88,11 +105,12 @@ def up(host: str = "127.0.0.1", port: int = 8000) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            child.wait(timeout=20)
+        for group in (children[2:], children[:2]):
+            for child in group:
+                if child.poll() is None:
+                    child.terminate()
+            for child in group:
+                child.wait(timeout=20)
     raise typer.Exit(code=max(child.returncode or 0 for child in children))
 
 
@@ -147,6 +165,100 @@ def bench(
     sys.path.insert(0, str(root))
     module = importlib.import_module(f"tests.bench.{name}")
     module.run(quick, console).print(console)
+
+
+def _login(value: str) -> str:
+    user, _, password = value.partition(":")
+    if not user or not password:
+        raise typer.BadParameter("give USER:PASSWORD")
+    return value
+
+
+Login = Annotated[str, typer.Option(help="USER:PASSWORD", callback=_login)]
+
+
+@app.command()
+def simulate(
+    officers: Annotated[int, typer.Option(min=1, max=500, help="virtual officers (two to a team)")] = 6,
+    minutes: Annotated[float, typer.Option(min=1, help="simulated length of a shift")] = 30,
+    speed: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="simulated seconds per real second; above 1 the shift is replayed "
+            "from the past so no device time is ahead of the server",
+        ),
+    ] = 1.0,
+    seed: int = 1,
+    base_url: Annotated[str, typer.Option(help="the API")] = "http://127.0.0.1:8000",
+    faults: Annotated[
+        str | None, typer.Option(help="drop,dup,reorder,skew (or all): faults injected on purpose")
+    ] = None,
+    fault_rate: Annotated[float, typer.Option(min=0, max=1, help="chance of each fault per request")] = 0.1,
+    loop: Annotated[
+        bool, typer.Option("--loop", help="start a new shift when one ends, until Ctrl-C")
+    ] = False,
+    ledger: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="write what the phones meant to store (JSON)")
+    ] = None,
+    refresh_after: Annotated[
+        float | None, typer.Option(min=1, help="refresh access tokens this often (s); default: before expiry")
+    ] = None,
+    wait: Annotated[float, typer.Option(min=0, help="seconds to wait for the API to come up")] = 60,
+    officer_password: str = "demo-officer-2026",
+    admin: Login = "admin:demo-admin-2026",
+    dispatcher: Login = "dispatcher:demo-dispatch-2026",
+    hotline: Login = "hotline:demo-hotline-2026",
+    station: Login = "station:demo-station-2026",
+    hospital: Login = "hospital:demo-hospital-2026",
+) -> None:
+    """Virtual officers' phones patrolling the demo city over HTTP; one JSON summary line per shift.
+
+    Exits non-zero when a phone met an error or the server answered 5xx (5xx caused by injected
+    faults and then recovered from are counted, not failed).
+    """
+    import asyncio
+    import json
+
+    from api.simulate.client import Credentials
+    from api.simulate.faults import FaultPlan
+    from api.simulate.fleet import Accounts, Options, run
+
+    try:
+        plan = FaultPlan.parse(faults, fault_rate)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    options = Options(
+        base_url=base_url,
+        officers=officers,
+        minutes=minutes,
+        speed=speed,
+        seed=seed,
+        plan=plan,
+        loop=loop,
+        refresh_after_s=refresh_after,
+        wait_s=wait,
+        accounts=Accounts(
+            *(Credentials(*v.split(":", 1)) for v in (admin, dispatcher, hotline, station, hospital)),
+            officer_password=officer_password,
+        ),
+    )
+
+    def emit(summary: dict) -> None:
+        print(json.dumps(summary, ensure_ascii=False), flush=True)
+
+    async def main() -> bool:
+        task = asyncio.current_task()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await run(options, emit, ledger_file=ledger)
+
+    try:
+        ok = asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        raise typer.Exit(code=130) from None
+    except Exception as exc:  # set-up failures: wrong credentials, no demo city, API down
+        raise _fail(f"the fleet could not run: {exc}") from exc
+    raise typer.Exit(code=0 if ok else 1)
 
 
 @users_app.command("create")

@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.auth import dpop, service
 from api.auth.deps import Allow, CurrentPrincipal, Principal
 from api.auth.models import Role
-from api.auth.schemas import PasswordChange, PasswordReset, RefreshRequest, TokenPair, UserPublic
+from api.auth.schemas import PasswordChange, PasswordReset, RefreshRequest, TokenPair, UserCreate, UserPublic
 from api.db import SessionDep
 from api.errors import ProblemError, problems
 from api.phone import PHONE
@@ -113,6 +113,29 @@ def me(principal: CurrentPrincipal) -> UserPublic:
 
 
 AdminPrincipal = Annotated[Principal, Allow(Role.admin)]
+
+
+@users_router.post(
+    "",
+    response_model=UserPublic,
+    status_code=201,
+    operation_id="createUser",
+    responses=problems(409),
+)
+def create_user(
+    body: UserCreate, session: SessionDep, principal: Annotated[Principal, Allow(Role.admin)]
+) -> UserPublic:
+    """Create an account in the administrator's jurisdiction or below it; a taken username is a 409."""
+    user = service.create_user_in_scope(session=session, principal=principal, body=body)
+    session.commit()
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        jurisdiction_code=body.jurisdiction,
+    )
 
 
 @users_router.post("/{user_id}/disable", status_code=204, operation_id="disableUser", responses=problems(409))

@@ -82,3 +82,27 @@ class PasswordReset(BaseModel):
     new_password: str = Field(min_length=1, max_length=256)
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"new_password": "temporary-Pass-4821"}]})
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role
+    jurisdiction: str = Field(max_length=32, description="Code of the jurisdiction the account is scoped to.")
+    organisation_id: int | None = None
+    display_name: str | None = Field(None, min_length=1, max_length=100)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "officer.gulou2",
+                    "password": "a long passphrase",
+                    "role": "officer",
+                    "jurisdiction": "990102",
+                    "organisation_id": 4,
+                    "display_name": "王警官",
+                }
+            ]
+        }
+    )

@@ -12,10 +12,11 @@ from sqlmodel import Session
 from api.auth import dpop, lockout, security
 from api.auth.deps import Principal
 from api.auth.models import LoginSession, RefreshToken, Role, User
-from api.auth.schemas import TokenPair
+from api.auth.schemas import TokenPair, UserCreate
 from api.errors import ProblemError, invalid, not_found
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import Jurisdiction
+from api.jurisdictions.service import is_within
 from api.organisations.models import Organisation
 from api.settings import get_settings
 
@@ -55,6 +56,28 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def create_user_in_scope(*, session: Session, principal: Principal, body: UserCreate) -> User:
+    """An administrator creates an account in their own jurisdiction or below it; a jurisdiction or
+    organisation outside it is a 404, as if it did not exist."""
+    jurisdiction = session.scalar(select(Jurisdiction).where(Jurisdiction.code == body.jurisdiction))
+    if jurisdiction is None or not is_within(jurisdiction.path, principal.jurisdiction_path):
+        raise not_found(f"jurisdiction {body.jurisdiction!r}")
+    if body.organisation_id is not None:
+        organisation = session.get(Organisation, body.organisation_id)
+        home = session.get(Jurisdiction, organisation.jurisdiction_id) if organisation else None
+        if home is None or not is_within(home.path, principal.jurisdiction_path):
+            raise not_found(f"organisation {body.organisation_id}")
+    return create_user(
+        session=session,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        jurisdiction_code=body.jurisdiction,
+        organisation_id=body.organisation_id,
+        display_name=body.display_name,
+    )
 
 
 def authenticate(*, session: Session, username: str, password: str, address: str, now: datetime) -> User:
