@@ -167,6 +167,32 @@ def bench(
     module.run(quick, console).print(console)
 
 
+@app.command()
+def faults(
+    officers: Annotated[int, typer.Option(help="simulated officers")] = 4,
+    minutes: Annotated[int, typer.Option(help="simulated minutes of patrol")] = 10,
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 20,
+) -> None:
+    """Hurt the running system on purpose while a simulated fleet patrols, then check it.
+
+    Starts its own API and worker against DATABASE_URL (the demo city loaded), kills both with
+    SIGKILL and starts them again, makes the push provider fail, restarts PostgreSQL when this
+    machine runs it, and checks that every record the phones meant is stored exactly once.
+    Needs the source checkout (tests/faults). Exit status 1 when anything is wrong.
+    """
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "tests" / "faults").is_dir():
+        raise _fail("the fault suite needs the source checkout (tests/faults)")
+    sys.path.insert(0, str(root))
+    from api.settings import get_settings
+    from tests.faults import suite
+
+    report = suite.run(get_settings().database_url, officers=officers, minutes=minutes, speed=speed)
+    print(report.as_json())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _login(value: str) -> str:
     user, _, password = value.partition(":")
     if not user or not password:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg.errors import UniqueViolation
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,20 @@ def install_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         return problem_response(exc.status_code, str(exc.detail), headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            return await _unexpected(request, exc)
+        log.error(
+            "database unavailable on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__
+        )
+        return problem_response(
+            503,
+            "the database is unavailable for a moment; send the request again after Retry-After",
+            kind="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

@@ -20,7 +20,7 @@ API = "/api/v1"
 _ID_SEGMENT = re.compile(
     r"/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d+)(?=/|$)"
 )
-TRANSPORT_ATTEMPTS = 8
+OUTAGE_S = 90.0  # how long a phone keeps resending through a dead network or a server away
 SERVER_ERROR_ATTEMPTS = 4
 
 
@@ -38,6 +38,7 @@ class Traffic:
     recovered_server_errors: Counter = field(default_factory=Counter)  # route -> 5xx answers
     transport_retries: int = 0
     racing_copies: int = 0  # 409 concurrent-duplicate: a copy was being stored at that moment
+    outage_retries: int = 0  # 503 with Retry-After: the server's database was away
     relogins: int = 0
     refreshes: int = 0
 
@@ -172,6 +173,7 @@ class ApiClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         faulted, server_errors = False, []
         transport_failures = 0
+        first_failure: float | None = None
         while True:
             sent = self.clock.device_now()
             try:
@@ -184,11 +186,13 @@ class ApiClient:
                 if exc.status_code >= 500:
                     server_errors.append({"route": route_of(method, path), "status": exc.status_code})
                 transport_failures += 1
-                if transport_failures >= TRANSPORT_ATTEMPTS:
+                first_failure = first_failure or time.monotonic()
+                if time.monotonic() - first_failure > OUTAGE_S:
                     raise
             except httpx.TransportError:
                 transport_failures += 1
-                if transport_failures >= TRANSPORT_ATTEMPTS:
+                first_failure = first_failure or time.monotonic()
+                if time.monotonic() - first_failure > OUTAGE_S:
                     raise
             else:
                 self.clock.observe(response, sent, self.clock.device_now())
@@ -200,6 +204,14 @@ class ApiClient:
                     if copy_status >= 500:
                         server_errors.append({"route": route_of(method, path), "status": copy_status})
                 faulted = faulted or bool(response.extensions.get("simulate.duplicated"))
+                if (
+                    _server_away(response)
+                    and time.monotonic() - (first_failure or time.monotonic()) <= OUTAGE_S
+                ):
+                    first_failure = first_failure or time.monotonic()
+                    self.traffic.outage_retries += 1
+                    await asyncio.sleep(min(5.0, float(response.headers.get("Retry-After", "1"))))
+                    continue
                 if _racing_copy(response):  # resend after Retry-After: the answer is the stored record
                     self.traffic.racing_copies += 1
                     await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
@@ -225,6 +237,10 @@ class ApiClient:
             self.traffic.recovered_server_errors.update(error["route"] for error in server_errors)
         else:
             self.traffic.server_errors.extend(server_errors)
+
+
+def _server_away(response: httpx.Response) -> bool:
+    return response.status_code == 503 and "Retry-After" in response.headers
 
 
 def _racing_copy(response: httpx.Response) -> bool:

@@ -280,6 +280,7 @@ def summarise(world: World, options: Options, round_number: int, wall_s: float) 
             **world.faults.as_dict(),
             "retries": traffic.transport_retries,
             "racing_copies": traffic.racing_copies,
+            "outage_retries": traffic.outage_retries,
         },
         "server_errors": {
             "unrecovered": traffic.server_errors,

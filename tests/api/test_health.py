@@ -38,6 +38,12 @@ def test_health_answers_503_while_the_database_is_unreachable():
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["retry-after"] == "5"
         assert response.json()["detail"] == "database unreachable"
+        # any route that needs the database says the same, never a 500
+        login = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/token", data={"username": "a", "password": "b"}, timeout=10
+        )
+        assert login.status_code == 503 and login.headers["retry-after"] == "5"
+        assert login.json()["type"].endswith("database-unavailable")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -11,6 +11,8 @@ answer depends on the token's prefix:
 - ``down-``: 503 UNAVAILABLE, every time
 - ``flaky-``: 503 for the first ``flaky_failures`` requests of that token, then success
 - anything else: success, recorded in ``accepted``
+
+While ``outage`` is set, every send answers 503 UNAVAILABLE, whatever the token.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class FakeFcm:
         self.invalid_requests: list[str] = []
         self.attempts: Counter[str] = Counter()
         self.received = 0  # send requests that arrived, answered or not
+        self.outage = False
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -120,6 +123,8 @@ class FakeFcm:
         with self._lock:
             self.attempts[token] += 1
             attempt = self.attempts[token]
+        if self.outage:
+            return 503, _error(503, "UNAVAILABLE", "UNAVAILABLE")
         for prefix, (status, code, error_code) in _ERRORS.items():
             if token.startswith(prefix):
                 return status, _error(status, code, error_code)
