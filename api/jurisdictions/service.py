@@ -67,7 +67,7 @@ def deepest_covering(*, session: Session, point_wgs84: BaseGeometry) -> Jurisdic
     return session.scalar(
         select(Jurisdiction)
         .where(gf.ST_Covers(Jurisdiction.boundary, to_db(point_wgs84)))
-        .order_by(func.nlevel(Jurisdiction.path).desc(), Jurisdiction.code)  # on a shared edge: the lower code
+        .order_by(func.nlevel(Jurisdiction.path).desc(), Jurisdiction.code)  # shared edge: lower code
         .limit(1)
     )
 
