@@ -183,3 +183,20 @@ def inbox(client, account: Account, *, at_least: int = 1, timeout: float = 10.0)
         if len(items) >= at_least or time.monotonic() > deadline:
             return items
         time.sleep(0.05)
+
+
+def encounter_body(**overrides: Any) -> dict:
+    """A valid encounter as a phone sends it: an adult met in district T101 five minutes ago."""
+    import uuid as _uuid
+    from datetime import UTC, datetime, timedelta
+
+    body = {
+        "id": str(_uuid.uuid4()),
+        "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
+        "place": {"lon": IN_WEST[0], "lat": IN_WEST[1]},
+        "age_band": "40_59",
+        "sex": "male",
+        "civil_capacity": "full",
+        "outcome": "resolved_on_site",
+    }
+    return {**body, **overrides}

@@ -16,7 +16,7 @@ from api.auth.deps import RoleGuard
 from api.auth.models import Role
 from api.main import app
 from tests.api.test_route_policies import guards, walk
-from tests.factories import IN_WEST, make_hotspot, make_organisation, make_team, make_user
+from tests.factories import IN_WEST, encounter_body, make_hotspot, make_organisation, make_team, make_user
 
 STREAMS = {"/api/v1/events"}  # endless responses: their guard is exercised in tests/notifications
 GUARDED = [
@@ -93,15 +93,7 @@ def ours(client, session, city):
     ).json()
     encounter = client.post(
         "/api/v1/encounters",
-        json={
-            "id": str(uuid.uuid4()),
-            "occurred_at": (now - timedelta(minutes=5)).isoformat(),
-            "place": {"lon": IN_WEST[0], "lat": IN_WEST[1]},
-            "age_band": "40_59",
-            "sex": "male",
-            "civil_capacity": "full",
-            "outcome": "resolved_on_site",
-        },
+        json=encounter_body(),
         headers=officer.headers,
     ).json()
     lead = client.post(

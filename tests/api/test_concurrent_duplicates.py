@@ -9,7 +9,7 @@ import httpx
 import sqlalchemy as sa
 
 from api.auth.models import Role
-from tests.factories import IN_WEST, make_team, make_user
+from tests.factories import encounter_body, make_team, make_user
 
 COPIES = 6
 
@@ -32,15 +32,7 @@ def test_racing_copies_of_a_shift_and_an_encounter_are_stored_once(server, clien
         "team_id": str(team.id),
         "started_at": (now - timedelta(hours=1)).isoformat(),
     }
-    encounter = {
-        "id": str(uuid.uuid4()),
-        "occurred_at": (now - timedelta(minutes=5)).isoformat(),
-        "place": {"lon": IN_WEST[0], "lat": IN_WEST[1]},
-        "age_band": "40_59",
-        "sex": "male",
-        "civil_capacity": "full",
-        "outcome": "resolved_on_site",
-    }
+    encounter = encounter_body()
     for path, body, table in (
         ("/api/v1/patrols", shift, "shifts"),
         ("/api/v1/encounters", encounter, "encounters"),

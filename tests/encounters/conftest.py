@@ -1,11 +1,8 @@
-import uuid
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from api.auth.models import Role
 from api.organisations.models import OrganisationKind
-from tests.factories import IN_WEST, make_organisation, make_team, make_user
+from tests.factories import encounter_body, make_organisation, make_team, make_user
 from tests.notifications.conftest import drain_jobs  # noqa: F401 - the real worker, in process
 
 
@@ -26,14 +23,4 @@ def field(session, city):
     }
 
 
-def encounter(**overrides) -> dict:
-    body = {
-        "id": str(uuid.uuid4()),
-        "occurred_at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat(),
-        "place": {"lon": IN_WEST[0], "lat": IN_WEST[1]},
-        "age_band": "40_59",
-        "sex": "male",
-        "civil_capacity": "full",
-        "outcome": "resolved_on_site",
-    }
-    return {**body, **overrides}
+encounter = encounter_body  # the shape every encounter test starts from

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from api.leads import service
 from api.leads.models import Lead, LeadOffer
-from tests.factories import inbox
+from tests.factories import encounter_body, inbox
 from tests.leads.conftest import hotline, on_duty
 
 IN_WEST_NEAR = (120.05, 30.1)
@@ -76,15 +76,11 @@ def test_a_hotline_lead_goes_to_the_nearest_team_and_closes_with_its_encounter(c
     assert no_encounter.status_code == 422
     encounter = client.post(
         "/api/v1/encounters",
-        json={
-            "id": str(uuid.uuid4()),
-            "occurred_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
-            "place": {"lon": IN_WEST_NEAR[0], "lat": IN_WEST_NEAR[1]},
-            "age_band": "60_plus",
-            "sex": "male",
-            "civil_capacity": "full",
-            "outcome": "resolved_on_site",
-        },
+        json=encounter_body(
+            occurred_at=(datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+            place={"lon": IN_WEST_NEAR[0], "lat": IN_WEST_NEAR[1]},
+            age_band="60_plus",
+        ),
         headers=near["officer"].headers,
     )
     assert encounter.status_code == 201, encounter.text
