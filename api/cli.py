@@ -64,10 +64,25 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn, logging JSON lines to stderr."""
+    import tempfile
+
     import uvicorn
 
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    from api.observability.logs import log_config
+
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # the workers' counters go to files there, and any worker's /metrics adds them up
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="patrol-metrics-")
+    uvicorn.run(
+        "api.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        log_config=log_config(),
+    )
 
 
 def _processes(host: str, port: int) -> list[list[str]]:
@@ -102,13 +117,13 @@ def worker(
 ) -> None:
     """Run a job worker: push delivery, escalations, maintenance. Several may run at once."""
     import asyncio
-    import logging
 
+    from api.observability.logs import configure_logging
     from api.settings import get_settings
     from notifications.queue import QUEUES
     from notifications.queue import app as queue_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = get_settings()
 
     async def run() -> None:

@@ -150,6 +150,22 @@ class Settings(BaseSettings):
         description="Content-Security-Policy per path prefix, over the built-in ones; {nonce} is "
         "replaced by a fresh nonce per response.",
     )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token a Prometheus scraper sends to /metrics; unset with no "
+        "address either: /metrics answers 404.",
+    )
+    metrics_allow_from: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated, CIDR) that may scrape /metrics.",
+    )
+
+    @field_validator("metrics_allow_from", mode="before")
+    @classmethod
+    def _comma_separated_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [network.strip() for network in value.split(",") if network.strip()]
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
