@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db import get_engine
@@ -48,6 +50,7 @@ GPS_POINTS = Counter("patrol_gps_points_total", "GPS points received in track up
 GPS_BATCHES = Counter("patrol_gps_batches_total", "Track upload batches committed")
 
 UNMATCHED = "(unmatched)"
+_CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
 
 def count_ingested(receipt) -> None:
@@ -58,9 +61,21 @@ def count_ingested(receipt) -> None:
 
 
 def route_template(scope: Scope) -> str:
-    """``/api/v1/hotspots/{hotspot_id}``, never the raw path (one series per route, not per id)."""
+    """``/api/v1/hotspots/{hotspot_id}``, never the raw path (one series per route, not per id).
+
+    A route of an included router knows only its own part of the template; the routers' prefixes
+    are the leading segments of the path it matched (one segment per template segment)."""
     route = scope.get("route")
-    return getattr(route, "path", None) or UNMATCHED
+    template = getattr(route, "path", None)
+    if not template:
+        return UNMATCHED
+    if isinstance(route, Mount) or ":path}" in template:
+        return template
+    own = template.strip("/").split("/") if template.strip("/") else []
+    segments = scope["path"].strip("/").split("/")
+    prefix = segments[: len(segments) - len(own)] if own else segments
+    full = "/" + "/".join([*prefix, *own]) if prefix or own else "/"
+    return _CONVERTOR.sub(r"{\1}", full)
 
 
 class HttpMetricsMiddleware:
