@@ -85,6 +85,40 @@ def serve(
     )
 
 
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="where to write the dump (pg_dump custom format)")],
+    database: Annotated[str | None, typer.Option(help="database URL (default: DATABASE_URL)")] = None,
+) -> None:
+    """Dump the whole database (schema, rows, extensions) into FILE."""
+    from api.backups import BackupError
+    from api.backups import backup as dump
+    from api.settings import get_settings
+
+    try:
+        dump(database or get_settings().database_url, file)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"backup written to {file} ({file.stat().st_size:,} bytes)")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="a dump written by `patrol backup`")],
+    database: Annotated[str, typer.Option(help="URL of the database to restore into: new or empty")],
+    jobs: Annotated[int, typer.Option(help="parallel restore jobs")] = 1,
+) -> None:
+    """Restore FILE into a new database (created with PostGIS when missing) or an empty one."""
+    from api.backups import BackupError
+    from api.backups import restore as load
+
+    try:
+        load(file, database, jobs=jobs)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"restored {file} into the database")
+
+
 def _processes(host: str, port: int) -> list[list[str]]:
     """The long-running processes of one installation."""
     patrol = [sys.executable, "-m", "api.cli"]
