@@ -34,21 +34,21 @@ def start_api(tmp_path) -> Iterator[Callable[..., ApiProcess]]:
     """Start ``patrol serve`` on a free port with extra environment; stopped after the test."""
     started: list[ApiProcess] = []
 
-    def start(env: dict[str, str] | None = None, ready_path: str = "/api/v1/health/live") -> ApiProcess:
+    def start(env: dict[str, str] | None = None, workers: int = 1) -> ApiProcess:
         port = free_port()
         log = tmp_path / f"api-{port}.log"
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
             stdout=subprocess.DEVNULL,
             stderr=log.open("w"),
             env={**os.environ, **(env or {})},
         )
         api = ApiProcess(f"http://127.0.0.1:{port}", process, log)
         started.append(api)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(api.url + ready_path, timeout=2).status_code == 200:
+                if httpx.get(api.url + "/api/v1/health/live", timeout=2).status_code == 200:
                     return api
             except httpx.TransportError:
                 pass

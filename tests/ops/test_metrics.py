@@ -4,6 +4,8 @@ database at scrape time; served only to a configured scraper."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -97,3 +99,18 @@ def test_metrics_only_from_configured_addresses(client, monkeypatch, settings):
     assert client.get("/metrics").status_code == 200
     monkeypatch.setattr(settings, "metrics_token", TOKEN)  # both configured: both needed
     assert client.get("/metrics").status_code == 401
+
+
+@pytest.mark.slow
+def test_uvicorn_workers_add_up_their_counters(start_api, migrated):
+    """`patrol serve --workers 2`: whichever worker answers the scrape counts both workers' requests."""
+    api = start_api(env={"PATROL_METRICS_TOKEN": TOKEN}, workers=2)
+    for _ in range(20):
+        assert httpx.get(api.url + "/api/v1/health/live").status_code == 200
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    totals = set()
+    for _ in range(6):
+        page = httpx.get(api.url + "/metrics", headers=headers).text
+        samples = [s for f in text_string_to_metric_families(page) for s in f.samples]
+        totals.add(value(samples, "patrol_http_requests_total", route="/api/v1/health/live", status="200"))
+    assert len(totals) == 1 and totals.pop() >= 21  # the start-up poll included
