@@ -6,7 +6,9 @@ context variable, put on every log line written while the request is served, inc
 uvicorn's access line and an internal error's traceback.
 
 Logs carry no personal data: the access line names the method, the path without its query
-string (see ``api.http_security.AccessLogRedaction``) and the status, not the client address.
+string (see ``api.http_security.AccessLogRedaction``) and the status, not the client address;
+the worker's job lines name the job (task, id, queue, attempts) but not its arguments, which
+may hold a notification's text or a note for the 12345 hotline.
 """
 
 from __future__ import annotations
@@ -61,9 +63,12 @@ class RequestIdMiddleware:
             request_id.reset(token)
 
 
+_JOB_ARGUMENTS = ("task_kwargs", "call_string")
+
+
 class RequestContext(logging.Filter):
-    """Puts the current request id on a record, and the method, path and status on uvicorn's
-    access records (whose address is left out)."""
+    """Puts the current request id on a record, the method, path and status on uvicorn's
+    access records (whose address is left out), and takes job arguments out of the worker's."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
@@ -73,7 +78,16 @@ class RequestContext(logging.Filter):
             _client, method, path, _version, status = args
             record.method, record.path, record.status = method, path, status
             record.msg, record.args = "%s %s %s", (method, path, status)
+        job = getattr(record, "job", None)
+        if isinstance(job, dict) and "call_string" in job:
+            _without_job_arguments(record, job)
         return True
+
+
+def _without_job_arguments(record: logging.LogRecord, job: dict[str, Any]) -> None:
+    message = record.getMessage().replace(job["call_string"], f"{job.get('task_name')}[{job.get('id')}]")
+    record.msg, record.args = message, None
+    record.job = {key: value for key, value in job.items() if key not in _JOB_ARGUMENTS}
 
 
 class PatrolJsonFormatter(JsonFormatter):

@@ -104,3 +104,7 @@ def test_two_api_processes_and_two_workers(start_api, workers, session, city):
         {"id": hotspot.id},
     ).all()
     assert dict(visits) == dict.fromkeys(shift_ids, 1)  # one visit per shift: no job ran twice
+    lines = [json.loads(line) for log in workers for line in log.read_text().splitlines()]
+    jobs = [line for line in lines if "job" in line]
+    assert jobs and all("task_kwargs" not in line["job"] for line in jobs)  # arguments stay out
+    assert not [line for line in jobs if "shift_id=" in line["message"]]
