@@ -10,7 +10,9 @@ import pytest
 
 from api.settings import get_settings
 from tests.conftest import free_port
+from tests.notifications.conftest import drain_jobs, fcm  # noqa: F401 - the worker in process, a fake FCM
 from tests.patrols.conftest import crew, shift  # noqa: F401 - an officer crew with an open shift
+from tests.sweeps.test_sweeps import world  # noqa: F401 - teams on duty and hotspots to sweep
 
 
 @pytest.fixture

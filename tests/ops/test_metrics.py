@@ -9,8 +9,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from notifications.queue import MAINTENANCE_QUEUE, defer
-from tests.factories import track
+from notifications.queue import MAINTENANCE_QUEUE, PUSH_QUEUE, defer
+from tests.factories import IN_EAST, track
+from tests.sweeps.test_sweeps import manual_sweep
 
 TOKEN = "scrape-token-0123456789"
 
@@ -20,6 +21,10 @@ def scrape(client) -> dict[str, list]:
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/plain")
     return {family.name: family.samples for family in text_string_to_metric_families(answer.text)}
+
+
+def pushes(client) -> list:
+    return scrape(client)["patrol_push_deliveries"]
 
 
 def matching(samples, name: str, **labels) -> list[float]:
@@ -114,3 +119,32 @@ def test_uvicorn_workers_add_up_their_counters(start_api, migrated):
         samples = [s for f in text_string_to_metric_families(page) for s in f.samples]
         totals.add(value(samples, "patrol_http_requests_total", route="/api/v1/health/live", status="200"))
     assert len(totals) == 1 and totals.pop() >= 21  # the start-up poll included
+
+
+def test_open_work_figures(fcm, drain_jobs, client, session, world, monkeypatch, settings):
+    """A sweep's tasks, the pushes it queued and a lead past its deadline, as the scrape reads them."""
+    monkeypatch.setattr(settings, "metrics_token", TOKEN)
+    for number, officer in enumerate(world["officers"]):
+        phone = {"token": f"fcm-token-officer-{number}", "platform": "android", "app_version": "1.4.2"}
+        assert client.post("/api/v1/devices", json=phone, headers=officer.headers).status_code == 201
+    sweep = manual_sweep(client, world["dispatcher"])
+    lead = client.post(
+        "/api/v1/public/leads",
+        json={"description": "天桥下有老人躺着，叫不醒", "place": {"lon": IN_EAST[0], "lat": IN_EAST[1]}},
+    )
+    assert lead.status_code == 201, lead.text
+    samples = [s for family in scrape(client).values() for s in family]
+    assert value(samples, "patrol_sweep_tasks", sweep_id=str(sweep["id"]), state="pending") == 3
+    assert value(samples, "patrol_leads_overdue") == 0
+    assert value(samples, "patrol_queue_jobs_waiting", queue=PUSH_QUEUE) >= 1
+    assert value(samples, "patrol_push_deliveries", outcome="pending") == 2  # one per officer's phone
+
+    drain_jobs(
+        lambda: not matching(pushes(client), "patrol_push_deliveries", outcome="pending"), queues=[PUSH_QUEUE]
+    )
+    assert value(pushes(client), "patrol_push_deliveries", outcome="sent") == 2
+
+    session.execute(text("UPDATE leads SET deadline_at = now() - interval '1 minute'"))
+    session.commit()
+    samples = [s for family in scrape(client).values() for s in family]
+    assert value(samples, "patrol_leads_overdue") == 1

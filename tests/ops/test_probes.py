@@ -1,5 +1,6 @@
 """Liveness needs no database; readiness needs the database at the migrations' head."""
 
+import pytest
 from sqlalchemy import text
 
 from api.db import get_engine
@@ -28,6 +29,7 @@ def test_not_ready_while_the_schema_is_behind(client):
     assert client.get("/api/v1/health/ready").status_code == 200
 
 
+@pytest.mark.slow  # a `patrol serve` process
 def test_not_ready_without_a_database_but_alive(start_api, migrated):
     api = start_api(env={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
     import httpx

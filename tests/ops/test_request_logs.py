@@ -4,6 +4,7 @@ import json
 import re
 
 import httpx
+import pytest
 
 
 def test_a_well_formed_request_id_is_echoed(client):
@@ -20,6 +21,7 @@ def test_a_missing_or_malformed_request_id_is_replaced(client):
     assert client.get("/nowhere").headers["X-Request-ID"]  # a 404 too
 
 
+@pytest.mark.slow  # a `patrol serve` process
 def test_log_lines_are_json_with_the_request_id_and_no_query_or_address(start_api, dispatcher):
     api = start_api()
     answer = httpx.get(
