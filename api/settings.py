@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -164,7 +165,9 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated_networks(cls, value: object) -> object:
         if isinstance(value, str):
-            return [network.strip() for network in value.split(",") if network.strip()]
+            value = [network.strip() for network in value.split(",") if network.strip()]
+        for network in value if isinstance(value, list) else []:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
         return value
 
     @field_validator("cors_origins", mode="before")

@@ -171,11 +171,10 @@ class WorkCollector(Collector):
 
 def scrape_registry() -> CollectorRegistry:
     """This process's metrics, or every worker's in multiprocess mode, plus the database's."""
+    registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
         MultiProcessCollector(registry)
     else:
-        registry = CollectorRegistry()
         registry.register(_ProcessMetrics())
     registry.register(WorkCollector())
     return registry
@@ -197,14 +196,21 @@ def scraper_allowed(request: Request) -> int | None:
     if not token and not networks:
         return 404
     if networks:
-        client = ipaddress.ip_address(request.client.host) if request.client else None
-        if client is None or not any(client in ipaddress.ip_network(net) for net in networks):
+        client = _address(request.client.host if request.client else "")
+        if client is None or not any(client in ipaddress.ip_network(net, strict=False) for net in networks):
             return 403
     if token:
         offered = request.headers.get("authorization", "")
         if not secrets.compare_digest(offered.encode(), f"Bearer {token}".encode()):
             return 401
     return None
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:  # a Unix socket or a test client's name
+        return None
 
 
 async def metrics_endpoint(request: Request) -> Response:
