@@ -64,10 +64,66 @@ def serve(
     port: int = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn, logging JSON lines to stderr."""
+    import shutil
+    import tempfile
+
     import uvicorn
 
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    from api.observability.logs import log_config
+
+    own_metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # the workers' counters go to files there, and any worker's /metrics adds them up
+        own_metrics_dir = tempfile.mkdtemp(prefix="patrol-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_metrics_dir
+    try:
+        uvicorn.run(
+            "api.main:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="info",
+            log_config=log_config(),
+        )
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="where to write the dump (pg_dump custom format)")],
+    database: Annotated[str | None, typer.Option(help="database URL (default: DATABASE_URL)")] = None,
+) -> None:
+    """Dump the whole database (schema, rows, extensions) into FILE."""
+    from api.backups import BackupError
+    from api.backups import backup as dump
+    from api.settings import get_settings
+
+    try:
+        dump(database or get_settings().database_url, file)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"backup written to {file} ({file.stat().st_size:,} bytes)")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="a dump written by `patrol backup`")],
+    database: Annotated[str, typer.Option(help="URL of the database to restore into: new or empty")],
+    jobs: Annotated[int, typer.Option(help="parallel restore jobs")] = 1,
+) -> None:
+    """Restore FILE into a new database (created with PostGIS when missing) or an empty one."""
+    from api.backups import BackupError
+    from api.backups import restore as load
+
+    try:
+        load(file, database, jobs=jobs)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"restored {file} into the database")
 
 
 def _processes(host: str, port: int, simulate: int) -> list[list[str]]:
@@ -120,13 +176,13 @@ def worker(
 ) -> None:
     """Run a job worker: push delivery, escalations, maintenance. Several may run at once."""
     import asyncio
-    import logging
 
+    from api.observability.logs import configure_logging
     from api.settings import get_settings
     from notifications.queue import QUEUES
     from notifications.queue import app as queue_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = get_settings()
 
     async def run() -> None:

@@ -29,6 +29,8 @@ from api.leads.public import pages as public_pages
 from api.leads.public import router as public_leads_router
 from api.leads.routes import landmarks_router
 from api.leads.routes import router as leads_router
+from api.observability.logs import RequestIdMiddleware
+from api.observability.metrics import HttpMetricsMiddleware, metrics_endpoint
 from api.ogc.routes import router as ogc_router
 from api.organisations.routes import router as organisations_router
 from api.patrol_routes.routes import router as patrol_routes_router
@@ -61,10 +63,11 @@ weather sweeps and public leads.
 
 
 class PatrolAPI(FastAPI):
-    """FastAPI with the HTTP hardening outside its whole stack, error handler included."""
+    """FastAPI with the HTTP hardening outside its whole stack, error handler included, and
+    the request id and request metrics outside that, so every answer has both."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return harden(super().build_middleware_stack())
+        return RequestIdMiddleware(HttpMetricsMiddleware(harden(super().build_middleware_stack())))
 
 
 @asynccontextmanager
@@ -123,6 +126,7 @@ def create_app() -> FastAPI:
     app.include_router(open311_router)
     app.include_router(public_pages)
     console.install(app)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     mount_field_app(app)
     _complete_openapi(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -150,6 +151,24 @@ class Settings(BaseSettings):
         description="Content-Security-Policy per path prefix, over the built-in ones; {nonce} is "
         "replaced by a fresh nonce per response.",
     )
+    metrics_token: str | None = Field(
+        None,
+        description="Bearer token a Prometheus scraper sends to /metrics; unset with no "
+        "address either: /metrics answers 404.",
+    )
+    metrics_allow_from: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated, CIDR) that may scrape /metrics.",
+    )
+
+    @field_validator("metrics_allow_from", mode="before")
+    @classmethod
+    def _comma_separated_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [network.strip() for network in value.split(",") if network.strip()]
+        for network in value if isinstance(value, list) else []:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad entry
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ from api.db import SessionDep
 from api.errors import invalid, problems
 from api.geojson import DatumQuery, geometry_out, parse_near
 from api.hotspots import service as hotspots
+from api.observability.metrics import count_ingested
 from api.patrol_routes import service as patrol_routes
 from api.patrols import positions, service, tracks, visits
 from api.patrols.models import GpsPoint, HotspotVisit, PointFlag
@@ -128,6 +129,7 @@ def upload_track(
     shift = service.get(session=session, principal=principal, shift_id=shift_id)
     receipt = tracks.ingest(session=session, principal=principal, shift=shift, points=body.points)
     session.commit()
+    count_ingested(receipt)
     return TrackReceipt(
         received=receipt.received,
         stored=receipt.stored,

@@ -53,6 +53,8 @@ def test_operation_is_documented_with_examples(path, method, op):
 def test_every_protected_route_declares_bearer_auth():
     public = {
         "/api/v1/health",
+        "/api/v1/health/live",
+        "/api/v1/health/ready",
         "/api/v1/time",
         "/api/v1/auth/token",
         "/api/v1/auth/refresh",

@@ -7,6 +7,8 @@ from api.main import app
 
 PUBLIC = {
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/health/live"),  # probes of the orchestrator
+    ("GET", "/api/v1/health/ready"),
     ("GET", "/api/v1/time"),  # a phone corrects its clock before it logs in
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),

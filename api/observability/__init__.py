@@ -1,0 +1,1 @@
+"""Operating the system: structured logs with request ids, Prometheus metrics and probes."""
