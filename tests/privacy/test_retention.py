@@ -29,6 +29,7 @@ class Seeded:
     kept_leads: dict
     expired_photo_person: object
     kept_people: dict
+    finished_referral: object
 
 
 @pytest.fixture
@@ -79,11 +80,16 @@ def seeded(session, city) -> Seeded:
     records.hold(session, "person", kept_people["held"].id)
     records.handover(session, station, state="requested", person_id=kept_people["open handover"].id)
     records.encounter(session, officer, days=20, person_id=kept_people["seen lately"].id)
-    seeded = Seeded(
-        expired, kept, expired_contact_lead, photo_only_lead, kept_leads, expired_photo_person, kept_people
+    return Seeded(
+        expired,
+        kept,
+        expired_contact_lead,
+        photo_only_lead,
+        kept_leads,
+        expired_photo_person,
+        kept_people,
+        done,
     )
-    seeded.finished_referral = done
-    return seeded
 
 
 def _notes(session, encounter_id):
