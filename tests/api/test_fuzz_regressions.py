@@ -46,3 +46,17 @@ def test_an_unknown_jurisdiction_for_a_landmark_is_a_documented_404(client, sess
     landmark = {"name": "人民广场", "jurisdiction": "330102", "place": PLACE}
     assert client.post("/api/v1/landmarks", json=landmark, headers=admin.headers).status_code == 404
     assert "404" in app.openapi()["paths"]["/api/v1/landmarks"]["post"]["responses"]
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(client, session, city):
+    admin = make_user(session, Role.admin, "T100")
+    url = f"/api/v1/users/{admin.user.id}/password"
+    headers = {**admin.headers, "Content-Type": "application/json"}
+    assert client.put(url, content=b"\xff", headers=headers).status_code == 400
+    with_bodies = [
+        op
+        for ops in app.openapi()["paths"].values()
+        for op in ops.values()
+        if "application/json" in op.get("requestBody", {}).get("content", {})
+    ]
+    assert with_bodies and all("400" in op["responses"] for op in with_bodies)
