@@ -24,13 +24,18 @@ def create_ahead(session: Session, *, now: datetime, months: int = 3) -> None:
         session.execute(sa.select(sa.func.patrol_gps_partition(add_months(this_month, ahead))))
 
 
+def oldest_kept(*, now: datetime, retention_months: int) -> date:
+    """The first month whose partition is kept."""
+    return add_months(now.date().replace(day=1), -retention_months)
+
+
 def expired(session: Session, *, now: datetime, retention_months: int) -> list[str]:
     """Names of the partitions whose whole month lies before the retention window."""
-    oldest_kept = add_months(now.date().replace(day=1), -retention_months)
+    first_kept = oldest_kept(now=now, retention_months=retention_months)
     names = []
     for (name,) in session.execute(_PARTITIONS).all():
         year, month = (int(part) for part in name.removeprefix("gps_points_").split("_"))
-        if date(year, month, 1) < oldest_kept:
+        if date(year, month, 1) < first_kept:
             names.append(name)
     return names
 

@@ -138,10 +138,9 @@ def _person_photos(session: Session, now: datetime, dry_run: bool) -> KindResult
 
 def _gps_partitions(session: Session, now: datetime, dry_run: bool) -> KindResult:
     months = get_settings().gps_retention_months
-    oldest_kept = partitions.add_months(now.date().replace(day=1), -months)
-    result = KindResult(
-        "gps_partition", "drop", datetime(oldest_kept.year, oldest_kept.month, 1, tzinfo=now.tzinfo), ()
-    )
+    first_kept = partitions.oldest_kept(now=now, retention_months=months)
+    cutoff = datetime(first_kept.year, first_kept.month, 1, tzinfo=now.tzinfo)
+    result = KindResult("gps_partition", "drop", cutoff, ())
     result.names = partitions.expired(session, now=now, retention_months=months)
     if result.names and not dry_run:
         partitions.drop(session, result.names)

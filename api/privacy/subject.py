@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from geoalchemy2 import Geometry
 from sqlmodel import Session, SQLModel
 
 from api.audit import service as audit
@@ -53,7 +54,7 @@ def _plain(row: SQLModel, datum: Datum) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for column in row.__table__.columns:
         value = getattr(row, column.key)
-        if column.type.__class__.__name__ == "Geometry":
+        if isinstance(column.type, Geometry):
             out[column.key] = geometry_out(value, datum)
         elif isinstance(value, bytes):
             out[column.key] = f"<{len(value)} bytes, not exported>"
