@@ -9,9 +9,12 @@ from api.audit.models import AuditEntry
 from api.auth.models import Role
 from api.encounters.models import CriticalIncident, Encounter
 from api.handovers.models import Handover
+from api.leads.models import Lead
 from api.people.models import Person
+from api.privacy import service, subject
 from tests.factories import IN_WEST, make_organisation, make_user
 from tests.privacy import records
+from tests.privacy.records import NOW
 
 
 def _seed_person(session):
@@ -167,3 +170,31 @@ def test_only_supervisors_erase_and_only_in_their_jurisdiction(client, session, 
     assert client.post(erase, json={"reason": "删除记录"}, headers=foreign.headers).status_code == 404
     session.rollback()
     assert session.get(Person, person.id) is not None
+
+
+def test_a_lead_hold_placed_over_http_keeps_retention_off_the_lead(client, session, city):
+    supervisor = make_user(session, Role.supervisor, "T100")
+    lead = records.lead(session, closed_days_ago=400)
+    body = {"subject_type": "lead", "subject_id": str(lead.id), "reason": "信访调查中"}
+    foreign = make_user(session, Role.supervisor, "X200")
+    assert client.post("/api/v1/legal-holds", json=body, headers=foreign.headers).status_code == 404
+    assert client.post("/api/v1/legal-holds", json=body, headers=supervisor.headers).status_code == 201
+    assert client.get("/api/v1/legal-holds", headers=foreign.headers).json() == []
+
+    report = service.run(session, now=NOW)
+    session.commit()
+    assert {result.kind: result.count for result in report.results}["lead_contact"] == 0
+    session.expire_all()
+    assert session.get(Lead, lead.id).reporter_contact == b"encrypted-contact"
+
+
+def test_a_case_open_on_one_of_their_encounters_protects_the_person(session, city):
+    officer = make_user(session, Role.officer, "T101").user.id
+    person = records.person(session, updated_days_ago=400, photo_ref="photos/q.jpg")
+    old = records.encounter(session, officer, days=400, person_id=person.id)
+    records.referral(session, old)  # a police referral with no police handover finished
+    assert subject.refusal(session, person, NOW).kind == "open-case"
+    service.run(session, now=NOW)
+    session.commit()
+    session.expire_all()
+    assert session.get(Person, person.id).photo_ref == "photos/q.jpg"
