@@ -45,3 +45,40 @@ def test_every_operation_keeps_to_its_schema_for_every_role(case, server, role_t
     if case.path == NOT_CONFIGURED:
         excluded.append(not_a_server_error)
     case.call_and_validate(base_url=server, headers=next(role_turns), excluded_checks=excluded)
+
+
+Workflow = schema.as_state_machine()
+
+
+def test_linked_operations_in_sequence_keep_to_the_schema(server, session, city):
+    """Short stateful runs: an id an answer gives (a hotspot, a handover, an encounter ...) feeds
+    the operations the document links it to, as a dispatcher."""
+    headers = make_user(session, Role.dispatcher, "T100").headers
+    linked_calls = []
+
+    class AsDispatcher(Workflow):
+        def after_call(self, response, case):
+            linked_calls.append((case.method, case.path, response.status_code))
+
+        def get_call_kwargs(self, case):
+            return {"base_url": server, "headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                headers=headers,
+                excluded_checks=[positive_data_acceptance, not_a_server_error]
+                if case.path == NOT_CONFIGURED
+                else [positive_data_acceptance],
+            )
+
+    AsDispatcher.run(
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=5,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert len({path for _, path, _ in linked_calls}) >= 10
