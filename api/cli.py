@@ -33,6 +33,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(routes_app, name="routes")
 app.add_typer(weather_app, name="weather")
 app.add_typer(report_app, name="report")
+retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 console = Console()
 
 
@@ -618,6 +620,32 @@ def report_summary(
     console.print(
         f"wrote {target} ({len(report.rows)} jurisdictions, {report.date_from} to {report.date_to})"
     )
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only count what is past retention")] = False,
+) -> None:
+    """Wipe or drop what is past retention (never under a legal hold or in an open case)."""
+    from datetime import UTC
+
+    from api.privacy import service
+
+    with _session() as session:
+        report = service.run(session, now=datetime.now(UTC), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    table = Table(title="Retention (dry run: nothing changed)" if dry_run else "Retention")
+    for column in ("kind", "action", "before", "count"):
+        table.add_column(column)
+    for result in report.results:
+        table.add_row(result.kind, result.action, f"{result.cutoff:%Y-%m-%d}", str(result.count))
+    console.print(table)
+    for result in report.results:
+        for name in result.names:
+            console.print(f"{'would drop' if dry_run else 'dropped'} {name}")
 
 
 @demo_app.command("load")

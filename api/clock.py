@@ -8,8 +8,9 @@ they report.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AwareDatetime, BeforeValidator
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +21,17 @@ _HEADER_DOC = {
     "required": True,
     "schema": {"type": "string", "format": "date-time", "examples": ["2026-11-29T12:06:00.123Z"]},
 }
+
+
+def _text_only(value: Any) -> Any:
+    if not isinstance(value, str | datetime):
+        raise ValueError("give the time as RFC 3339 text with its offset, e.g. 2026-11-29T22:10:00+08:00")
+    return value
+
+
+RequestTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
+"""A time a client sends: RFC 3339 text with an offset, as the schema says (never a number,
+which pydantic would otherwise read as seconds since 1970)."""
 
 
 def rfc3339(moment: datetime) -> str:

@@ -61,8 +61,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def add_problem_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
-    """Register Problem in the document's components (responses refer to it by $ref) and describe
-    every 422 as a problem rather than FastAPI's default validation body."""
+    """Register Problem in the document's components (responses refer to it by $ref), describe
+    every 422 as a problem rather than FastAPI's default validation body, and document the 400
+    that every operation with a JSON body answers to a body that is not JSON."""
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(schema.pop("$defs", {}))
@@ -73,6 +74,8 @@ def add_problem_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
         for operation in operations.values():
             if "422" in operation.get("responses", {}):
                 operation["responses"]["422"] = PROBLEM_RESPONSES[422]
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                operation["responses"].setdefault("400", PROBLEM_RESPONSES[400])
     return openapi
 
 

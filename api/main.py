@@ -38,6 +38,7 @@ from api.patrols.routes import router as patrols_router
 from api.patrols.schemas import TrackUpload
 from api.people.routes import router as people_router
 from api.phone import CONTRACT_VERSION, PHONE_TAG, name_enum_values
+from api.privacy.routes import router as privacy_router
 from api.reports.routes import router as reports_router
 from api.settings import get_settings
 from api.sweeps.routes import router as sweeps_router
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
         encounters_router,
         handovers_router,
         people_router,
+        privacy_router,
         sweeps_router,
         leads_router,
         landmarks_router,

@@ -11,6 +11,7 @@ from api.organisations.models import Organisation
 from api.patrol_routes.models import PatrolRoute, RouteStop
 from api.patrols.models import GpsPoint, HotspotVisit, LivePosition, Shift
 from api.people.models import Person
+from api.privacy.models import LegalHold
 from api.ratelimit import RateCounter
 from api.sweeps.models import SupplyStock, Sweep, SweepTask, WeatherAlert, WeatherRule
 from api.teams.models import Team, TeamMember
@@ -34,6 +35,7 @@ __all__ = [
     "Lead",
     "LeadOffer",
     "LeadPhoto",
+    "LegalHold",
     "LivePosition",
     "LoginSession",
     "Notification",

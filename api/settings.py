@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     visit_max_gap_s: int = 300
     shift_upload_grace_h: int = 24
     gps_retention_months: int = 12
+    retention_encounter_days: int = Field(
+        365, ge=1, description="Encounters with no person linked lose their free text after this many days."
+    )
+    retention_lead_contact_days: int = Field(
+        90, ge=1, description="Closed leads lose the reporter's contact and its hint after this many days."
+    )
+    retention_lead_photo_days: int = Field(
+        30, ge=1, description="Closed leads lose their photos (and media link) after this many days."
+    )
+    retention_person_photo_days: int = Field(
+        365, ge=1, description="A person's photo is dropped when they have not been seen for this many days."
+    )
+    retention_incident_review_days: int = Field(
+        365,
+        ge=1,
+        description="A critical incident holds its person and encounter as an open case for this many days.",
+    )
     overdue_hours_critical: int = 12
     overdue_hours_high: int = 24
     overdue_hours_medium: int = 72

@@ -36,6 +36,7 @@ app = procrastinate.App(
         "api.sweeps.jobs",
         "api.leads.jobs",
         "api.auth.jobs",
+        "api.privacy.jobs",
     ],
 )
 

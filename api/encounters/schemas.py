@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
+from api.clock import RequestTime
 from api.encounters.models import AgeBand, Capacity, Category, CriticalKind, Outcome, Sex
 from api.geojson import Place
 
@@ -44,7 +45,7 @@ _EXAMPLE = {
 
 class EncounterCreate(BaseModel):
     id: uuid.UUID = Field(description="Made on the phone; repeating the upload records one encounter.")
-    occurred_at: AwareDatetime
+    occurred_at: RequestTime
     place: Place
     shift_id: uuid.UUID | None = None
     hotspot_id: uuid.UUID | None = Field(None, description="Overrides the automatic match.")
@@ -187,7 +188,7 @@ class IncidentCreate(BaseModel):
         None, description="Made on the phone; repeating the call returns the incident already raised."
     )
     kind: CriticalKind
-    occurred_at: AwareDatetime
+    occurred_at: RequestTime
     place: Place
     description: str = Field(min_length=1, max_length=2000)
     person_id: uuid.UUID | None = None

@@ -137,14 +137,14 @@ def mark_fit_for_discharge(
     return _public(handover)
 
 
-@router.get("/{handover_id}", response_model=HandoverPublic, operation_id="getHandover", tags=[PHONE])
+@router.get("/{handover_id:uuid}", response_model=HandoverPublic, operation_id="getHandover", tags=[PHONE])
 def get_handover(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> HandoverPublic:
     return _public(service.get(session, principal=principal, handover_id=handover_id))
 
 
 def _step_route(to_state: State, operation_id: str, summary: str, *, phone: bool = False):
     @router.post(
-        f"/{{handover_id}}/{to_state.value.replace('_', '-')}",
+        f"/{{handover_id:uuid}}/{to_state.value.replace('_', '-')}",
         response_model=HandoverPublic,
         operation_id=operation_id,
         summary=summary,
@@ -179,7 +179,9 @@ close = _step_route(State.closed, "closeHandover", "Closed by the receiver or a 
 expire = _step_route(State.expired, "expireHandover", "A dispatcher gives up on it (then reroutes)")
 
 
-@router.post("/{handover_id}/code", response_model=CodeIssued, operation_id="issueHandoverCode", tags=[PHONE])
+@router.post(
+    "/{handover_id:uuid}/code", response_model=CodeIssued, operation_id="issueHandoverCode", tags=[PHONE]
+)
 def issue_code(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> CodeIssued:
     """The one-time code the sender's phone shows at the handover."""
     code, expires = service.issue_code(session, principal=principal, handover_id=handover_id)
@@ -187,7 +189,7 @@ def issue_code(handover_id: uuid.UUID, session: SessionDep, principal: Party) ->
     return CodeIssued(code=code, expires_at=expires)
 
 
-@router.post("/{handover_id}/handed-over", response_model=HandoverPublic, operation_id="confirmHandover")
+@router.post("/{handover_id:uuid}/handed-over", response_model=HandoverPublic, operation_id="confirmHandover")
 def confirm_handover(
     handover_id: uuid.UUID,
     body: Confirm,
@@ -212,7 +214,10 @@ def confirm_handover(
 
 
 @router.post(
-    "/{handover_id}/reroute", response_model=HandoverPublic, status_code=201, operation_id="rerouteHandover"
+    "/{handover_id:uuid}/reroute",
+    response_model=HandoverPublic,
+    status_code=201,
+    operation_id="rerouteHandover",
 )
 def reroute(
     handover_id: uuid.UUID,
@@ -227,7 +232,7 @@ def reroute(
     return _public(handover)
 
 
-@router.post("/{handover_id}/release", response_model=HandoverPublic, operation_id="releaseDischarge")
+@router.post("/{handover_id:uuid}/release", response_model=HandoverPublic, operation_id="releaseDischarge")
 def release(handover_id: uuid.UUID, session: SessionDep, principal: Party) -> HandoverPublic:
     """The pending legal case is closed: request the pick-up now."""
     handover = service.release(session, principal=principal, handover_id=handover_id)
@@ -240,7 +245,7 @@ class PdfResponse(Response):
 
 
 @router.get(
-    "/{handover_id}/record.pdf",
+    "/{handover_id:uuid}/record.pdf",
     operation_id="handoverRecord",
     response_class=PdfResponse,
     responses={

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from api.db import SessionDep
 from api.encounters.models import AgeBand
@@ -39,8 +39,8 @@ class PublicLeadCreate(BaseModel):
     place: Place | None = None
     place_text: PlaceText | None = None
     jurisdiction: str | None = Field(None, max_length=32)
-    urgent: bool = False
-    minor_involved: bool = False
+    urgent: StrictBool = False
+    minor_involved: StrictBool = False
     age_band: AgeBand | None = None
     contact_phone: Phone | None = None
     contact_email: str | None = Field(None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

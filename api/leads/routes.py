@@ -38,7 +38,7 @@ COMMAND = (Role.dispatcher, Role.supervisor, Role.admin)
 TEAM_OR_COMMAND = (Role.officer, *COMMAND)
 
 router = APIRouter(prefix="/leads", tags=["leads"], responses=problems(400, 401, 403, 404, 409, 422))
-landmarks_router = APIRouter(prefix="/landmarks", tags=["leads"], responses=problems(401, 403, 422))
+landmarks_router = APIRouter(prefix="/landmarks", tags=["leads"], responses=problems(401, 403, 404, 422))
 
 
 def _one(session, principal: Principal, lead, datum: Datum) -> LeadPublic:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.encounters.models import AgeBand
 from api.geojson import Place
@@ -26,8 +26,8 @@ class LeadCreate(BaseModel):
     jurisdiction: str | None = Field(
         None, max_length=32, description="Code of the area the call is about; default: the operator's."
     )
-    urgent: bool = False
-    minor_involved: bool = False
+    urgent: StrictBool = False
+    minor_involved: StrictBool = False
     age_band: AgeBand | None = None
     caller_phone: Phone | None = None
     caller_name: str | None = Field(None, max_length=60)

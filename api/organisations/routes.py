@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from api.auth.deps import ALL_STAFF, Allow, Principal
 from api.auth.models import Role
@@ -62,7 +62,7 @@ def list_organisations(
     operation_id="getOrganisation",
 )
 def get_organisation(
-    organisation_id: int,
+    organisation_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
     session: SessionDep,
     principal: Annotated[Principal, Allow(*ALL_STAFF)],
     datum: DatumQuery = Datum.wgs84,

@@ -58,7 +58,7 @@ def list_routes(
     return service.present(session, service.list_in_scope(session=session, principal=principal), datum)
 
 
-@router.get("/{route_id}", response_model=RouteFeature, operation_id="getRoute", tags=[PHONE])
+@router.get("/{route_id:uuid}", response_model=RouteFeature, operation_id="getRoute", tags=[PHONE])
 def get_route(
     route_id: uuid.UUID,
     session: SessionDep,

@@ -373,7 +373,7 @@ def overdue_hotspots(
     )
 
 
-@router.get("/routes/{route_id}/coverage", response_model=RouteCoverage, operation_id="routeCoverage")
+@router.get("/routes/{route_id:uuid}/coverage", response_model=RouteCoverage, operation_id="routeCoverage")
 def route_coverage(
     route_id: uuid.UUID,
     session: SessionDep,

@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from api.patrols.jobs import _add_months, gps_partitions
+from api.patrols.jobs import gps_partitions
+from api.patrols.partitions import add_months as _add_months
 
 
 def partitions(session) -> set[str]:
