@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -95,4 +96,21 @@ def restore(source: Path, database_url: str, jobs: int = 1) -> None:
     command = [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
     if jobs > 1:
         command += ["--jobs", str(jobs)]
-    _run([*command, "--dbname", conninfo, str(source)], env)
+    with tempfile.NamedTemporaryFile("w", suffix=".list") as contents:
+        contents.write(_without_extensions(source))
+        contents.flush()
+        _run([*command, "--use-list", contents.name, "--dbname", conninfo, str(source)], env)
+
+
+def _without_extensions(source: Path) -> str:
+    """The dump's table of contents minus its extensions, their comments and PostGIS's own table
+    of coordinate systems: the target has the extensions already (see ``_prepare``), and only an
+    extension's owner may comment on it or write its tables, so a restore by the application's
+    own role would stop there."""
+    listing = subprocess.run(
+        [_tool("pg_restore"), "--list", str(source)], capture_output=True, text=True, check=True
+    ).stdout
+    skipped = re.compile(
+        r"^\d+; \d+ \d+ (EXTENSION - |COMMENT - EXTENSION |TABLE DATA public spatial_ref_sys )"
+    )
+    return "\n".join(line for line in listing.splitlines() if not skipped.match(line)) + "\n"

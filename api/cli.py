@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -176,8 +177,16 @@ def up(
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="jobs run at once (default from settings)")] = None,
 ) -> None:
-    """Run a job worker: push delivery, escalations, maintenance. Several may run at once."""
+    """Run a job worker: push delivery, escalations, maintenance. Several may run at once.
+
+    It outlives the database: when PostgreSQL goes away (a restart, a failover) procrastinate's
+    worker stops, and this starts it again with backoff until it connects. Only SIGINT or
+    SIGTERM end it.
+    """
     import asyncio
+    import logging
+
+    from procrastinate.worker import Worker
 
     from api.observability.logs import configure_logging
     from api.settings import get_settings
@@ -186,16 +195,45 @@ def worker(
 
     configure_logging()
     settings = get_settings()
+    log = logging.getLogger("patrol.worker")
 
-    async def run() -> None:
+    async def run_once(stop: asyncio.Event) -> None:
         async with queue_app.open_async():
-            await queue_app.run_worker_async(
+            worker = Worker(
+                app=queue_app,
                 queues=QUEUES,
                 concurrency=concurrency or settings.worker_concurrency,
                 update_heartbeat_interval=settings.worker_heartbeat_s,
                 stalled_worker_timeout=settings.worker_stalled_after_s,
                 delete_jobs="successful",
+                install_signal_handlers=False,
             )
+            running = asyncio.create_task(worker.run())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                worker.stop()
+            stopping.cancel()
+            await running
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+        queue_app.perform_import_paths()
+        delay = 1.0
+        while not stop.is_set():
+            try:
+                await run_once(stop)
+                delay = 1.0
+            except Exception as exc:  # the database is away: connect again later
+                log.warning(
+                    "worker lost the database (%s); trying again in %.0f s", type(exc).__name__, delay
+                )
+            if not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, 30.0)
 
     asyncio.run(run())
 

@@ -27,7 +27,9 @@ _settings = get_settings()
     retry=RetryStrategy(
         max_attempts=_settings.push_max_attempts,
         exponential_wait=2,
-        retry_exceptions={delivery.TransientPushError},
+        # a provider that fails for now, or the database going away mid-batch: the rows stay
+        # pending and the next attempt sends what is left
+        retry_exceptions={delivery.TransientPushError, sa.exc.OperationalError, sa.exc.InterfaceError},
     ),
 )
 def deliver_push(context: JobContext, group_id: str, batch: int) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.datastructures import URL
 
@@ -75,8 +76,14 @@ class OgcRoute(APIRoute):
         return handle
 
 
-class GeoJSONResponse(Response):
+class GeoJSONResponse(JSONResponse):
+    """GeoJSON already rendered by PostgreSQL, passed through as bytes. A JSONResponse, so that
+    the OpenAPI document shows the response model's schema rather than a bare string."""
+
     media_type = GEOJSON
+
+    def render(self, content: object) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
 
 
 router = APIRouter(

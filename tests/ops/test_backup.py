@@ -1,6 +1,7 @@
 """`patrol backup` and `patrol restore`: a dump of a populated database restored into a fresh
 one holds the same rows and answers the same spatial queries."""
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -32,7 +33,12 @@ def counts(conninfo: str) -> dict[str, int]:
 
 @pytest.fixture
 def fresh_database():
-    """The URL of a database that does not exist yet; dropped after the test."""
+    """The URL of a database to restore into: the empty one the setup command made
+    (``PATROL_TEST_RESTORE_DATABASE_URL``), or, with a role that may create databases, one that
+    does not exist yet, dropped after the test."""
+    if given := os.environ.get("PATROL_TEST_RESTORE_DATABASE_URL"):
+        yield given
+        return
     params = conninfo_to_dict(libpq_url(get_settings().database_url))
     name = f"{params['dbname']}_restore_{uuid.uuid4().hex[:8]}"
     yield get_settings().database_url.rsplit("/", 1)[0] + "/" + name

@@ -65,7 +65,7 @@ def test_metrics_after_requests_uploads_and_queued_jobs(client, crew, shift, ses
     assert value(requests, "patrol_http_requests_total", method="POST", route=route, status="200") >= 2
     assert sum(matching(requests, "patrol_http_requests_total", route=route)) - requests_before == 2
     hotspot = "/api/v1/hotspots/{hotspot_id}"
-    assert value(requests, "patrol_http_requests_total", route=hotspot, status="404") >= 3
+    assert value(requests, "patrol_http_requests_total", method="GET", route=hotspot, status="404") >= 3
     assert not [s for s in requests if shift["id"] in s.labels["route"]]  # templates, never raw paths
     latency = families["patrol_http_request_duration_seconds"]
     assert value(latency, "patrol_http_request_duration_seconds_count", method="POST", route=route) >= 2
