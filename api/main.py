@@ -65,10 +65,11 @@ weather sweeps and public leads.
 
 class PatrolAPI(FastAPI):
     """FastAPI with the HTTP hardening outside its whole stack, error handler included, and
-    the request id and request metrics outside that, so every answer has both."""
+    the server clock, request id and request metrics outside that, so every answer has them."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestIdMiddleware(HttpMetricsMiddleware(harden(super().build_middleware_stack())))
+        stack = harden(super().build_middleware_stack())
+        return RequestIdMiddleware(HttpMetricsMiddleware(ServerTimeMiddleware(stack)))
 
 
 @asynccontextmanager
@@ -92,7 +93,6 @@ def create_app() -> FastAPI:
         docs_url=None,
         openapi_tags=[PHONE_TAG],
     )
-    app.add_middleware(ServerTimeMiddleware)
     install_handlers(app)
     add_docs(app)
     redact_access_log()
