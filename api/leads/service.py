@@ -204,14 +204,12 @@ def dispatch_next(session: Session, lead: Lead, now: datetime) -> bool:
     if candidate is None:
         lead.status = Status.new
         _touch(session, lead, now)
-        notifications.notify(
+        _tell_dispatchers(
             session,
-            audience=Audience.responsible(_code(session, lead.jurisdiction_id), Role.dispatcher),
-            kind="lead.unassigned",
-            title="线索无人接单",
-            body=f"线索 {lead.number}：附近没有可接单的在岗巡逻组，请人工派单",
-            payload=_payload(lead),
-            priority=Priority.high,
+            lead,
+            "lead.unassigned",
+            "线索无人接单",
+            f"线索 {lead.number}：附近没有可接单的在岗巡逻组，请人工派单",
         )
         _announce(session, lead, "lead.updated")
         return False
@@ -311,14 +309,35 @@ def _nearest_police_station(session: Session, lead: Lead) -> Organisation | None
 
 
 def _ask_dispatcher_to_pin(session: Session, lead: Lead) -> None:
+    place = lead.place_text or "未提供"
+    _tell_dispatchers(
+        session,
+        lead,
+        "lead.unplaced",
+        "线索地点待确认",
+        f"线索 {lead.number}：无法识别地点“{place}”，请在地图上标注",
+    )
+
+
+def _tell_dispatchers(
+    session: Session,
+    lead: Lead,
+    kind: str,
+    title: str,
+    body: str,
+    *,
+    priority: Priority = Priority.high,
+    also: tuple[Role, ...] = (),
+) -> None:
+    """Notify the dispatchers (and ``also`` those roles) responsible for the lead's jurisdiction."""
     notifications.notify(
         session,
-        audience=Audience.responsible(_code(session, lead.jurisdiction_id), Role.dispatcher),
-        kind="lead.unplaced",
-        title="线索地点待确认",
-        body=f"线索 {lead.number}：无法识别地点“{lead.place_text or '未提供'}”，请在地图上标注",
+        audience=Audience.responsible(_code(session, lead.jurisdiction_id), Role.dispatcher, *also),
+        kind=kind,
+        title=title,
+        body=body,
         payload=_payload(lead),
-        priority=Priority.high,
+        priority=priority,
     )
 
 
@@ -677,14 +696,14 @@ def check_deadline(session: Session, lead_id: uuid.UUID, now: datetime | None = 
         return False
     lead.deadline_missed_at = now
     _touch(session, lead, now)
-    notifications.notify(
+    _tell_dispatchers(
         session,
-        audience=Audience.responsible(_code(session, lead.jurisdiction_id), Role.dispatcher, Role.supervisor),
-        kind="lead.deadline_missed",
-        title="线索响应超时",
-        body=f"线索 {lead.number} 已超过到场时限，状态：{lead.status}",
-        payload=_payload(lead),
+        lead,
+        "lead.deadline_missed",
+        "线索响应超时",
+        f"线索 {lead.number} 已超过到场时限，状态：{lead.status}",
         priority=Priority.critical,
+        also=(Role.supervisor,),
     )
     _announce(session, lead, "lead.updated")
     return True
