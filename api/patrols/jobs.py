@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from api.db import get_engine
 from api.patrols import partitions, visits
-from api.settings import get_settings
 from notifications.queue import MAINTENANCE_QUEUE, PATROL_QUEUE, app
 
 log = logging.getLogger(__name__)
@@ -27,12 +26,14 @@ def detect_visits(shift_id: str, user_id: str) -> None:
 @app.periodic(cron="17 3 * * *")
 @app.task(name="gps_partitions", queue=MAINTENANCE_QUEUE)
 def gps_partitions(timestamp: int) -> None:
-    """Create next months' GPS partitions ahead of time; drop those past retention."""
+    """Create next months' GPS partitions ahead of time; drop those past retention through the
+    retention run, so that the drop is written to the audit log like every other deletion."""
+    from api.privacy import service as retention
+
     now = datetime.now(UTC)
     with Session(get_engine()) as session:
         partitions.create_ahead(session, now=now)
-        names = partitions.expired(session, now=now, retention_months=get_settings().gps_retention_months)
-        partitions.drop(session, names)
+        report = retention.run(session, now=now, kinds=retention.GPS_ONLY)
         session.commit()
-    for name in names:
+    for name in report.results[0].names:
         log.info("dropped GPS partition %s (past retention)", name)

@@ -147,6 +147,7 @@ def _gps_partitions(session: Session, now: datetime, dry_run: bool) -> KindResul
     return result
 
 
+GPS_ONLY = (_gps_partitions,)
 KINDS = (_gps_partitions, _unlinked_encounters, _lead_contacts, _lead_photos, _person_photos)
 
 
@@ -169,11 +170,12 @@ def _audit(session: Session, principal: Principal, run_id: uuid.UUID, result: Ki
         )
 
 
-def run(session: Session, *, now: datetime, dry_run: bool = False) -> RetentionReport:
-    """Apply every retention period as of ``now`` in the session's transaction (the caller
-    commits); with ``dry_run`` only count. Held records and open cases are never touched."""
+def run(session: Session, *, now: datetime, dry_run: bool = False, kinds=KINDS) -> RetentionReport:
+    """Apply the retention periods of ``kinds`` (all by default) as of ``now`` in the session's
+    transaction (the caller commits); with ``dry_run`` only count. Held records and open cases
+    are never touched; what is done is written to the audit log."""
     run_id = uuid.uuid4()
-    results = [kind(session, now, dry_run) for kind in KINDS]
+    results = [kind(session, now, dry_run) for kind in kinds]
     if not dry_run:
         principal = system_principal()
         for result in results:

@@ -20,7 +20,7 @@ def partitions(session) -> set[str]:
     )
 
 
-def test_partitions_are_created_ahead_and_dropped_after_retention(session, migrated):
+def test_partitions_are_created_ahead_and_dropped_after_retention(session, migrated, city):
     this_month = datetime.now(UTC).date().replace(day=1)
     too_old = _add_months(this_month, -13)
     kept = _add_months(this_month, -11)
@@ -33,6 +33,11 @@ def test_partitions_are_created_ahead_and_dropped_after_retention(session, migra
     assert f"gps_points_{kept:%Y_%m}" in names
     for ahead in range(3):
         assert f"gps_points_{_add_months(this_month, ahead):%Y_%m}" in names
+    dropped = (
+        "SELECT reason FROM audit_log WHERE action = 'retention_drop' AND subject_type = 'gps_partition'"
+    )
+    audited = session.scalars(sa.text(dropped)).all()
+    assert audited and all(f"gps_points_{too_old:%Y_%m}" in reason for reason in audited)
 
 
 def test_month_arithmetic_crosses_years():
