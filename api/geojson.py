@@ -13,7 +13,7 @@ from shapely.geometry.base import BaseGeometry
 
 from api.errors import invalid
 from api.settings import get_settings
-from geo.datum import Datum, point_to_wgs84
+from geo.datum import Datum, point_from_wgs84, point_to_wgs84
 from geo.shapes import geometry_to_wgs84, to_geojson
 from geo.validate import GeometryError, check_position, parse_geometry
 
@@ -40,6 +40,12 @@ class Place(BaseModel):
 def place_in(place: Place, datum: Datum) -> Point:
     """A request's place as a WGS84 point."""
     return Point(*point_to_wgs84(datum, place.lon, place.lat))
+
+
+def place_out(point: Point, datum: Datum) -> Place:
+    """A stored WGS84 point as a response's place in ``datum``, to 7 decimals (about 1 cm)."""
+    lon, lat = point_from_wgs84(datum, point.x, point.y)
+    return Place(lon=round(lon, 7), lat=round(lat, 7))
 
 
 class FeatureCollectionMeta(BaseModel):

@@ -18,12 +18,11 @@ from api.encounters.schemas import (
     EncounterPublic,
     IncidentCreate,
     IncidentPublic,
-    Place,
     RevisitPublic,
     RuleDescription,
 )
 from api.errors import problems
-from api.geojson import DatumQuery
+from api.geojson import DatumQuery, place_out
 from api.phone import PHONE
 from geo.datum import Datum
 
@@ -101,6 +100,7 @@ def list_revisits(
     session: SessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
     status: RevisitStatus | None = RevisitStatus.open,
+    datum: DatumQuery = Datum.wgs84,
 ) -> list[RevisitPublic]:
     """Revisits due (officers: their own and their team's).
 
@@ -113,7 +113,7 @@ def list_revisits(
             person_id=t.person_id,
             team_id=t.team_id,
             hotspot_id=t.hotspot_id,
-            place=_place(t.geom),
+            place=place_out(to_shape(t.geom), datum),
             reason=t.reason,
             due_at=t.due_at,
             status=t.status,
@@ -121,11 +121,6 @@ def list_revisits(
         )
         for t in tasks
     ]
-
-
-def _place(geom) -> Place:
-    point = to_shape(geom)
-    return Place(lon=round(point.x, 7), lat=round(point.y, 7))
 
 
 @router.post(
@@ -159,7 +154,7 @@ def raise_incident(
         id=incident.id,
         kind=incident.kind,
         jurisdiction=code,
-        place=_place(incident.geom),
+        place=place_out(to_shape(incident.geom), datum),
         occurred_at=incident.occurred_at,
         description=incident.description,
         person_id=incident.person_id,

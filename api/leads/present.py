@@ -10,11 +10,12 @@ from geoalchemy2.shape import to_shape
 from sqlmodel import Session
 
 from api.auth.deps import Principal
+from api.geojson import Place, place_out
 from api.jurisdictions.models import Jurisdiction
 from api.leads.models import Lead, LeadOffer, LeadPhoto, Status
 from api.leads.schemas import LeadPublic, OfferPublic, PublicStage
 from api.teams.models import Team
-from geo.datum import Datum, point_from_wgs84
+from geo.datum import Datum
 
 STAGES = {
     Status.new: ("received", "已受理"),
@@ -29,12 +30,8 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 60, 1) if start and end else None
 
 
-def _place(lead: Lead, datum: Datum) -> dict | None:
-    if lead.geom is None:
-        return None
-    point = to_shape(lead.geom)
-    lon, lat = point_from_wgs84(datum, point.x, point.y)
-    return {"lon": round(lon, 7), "lat": round(lat, 7)}
+def _place(lead: Lead, datum: Datum) -> Place | None:
+    return place_out(to_shape(lead.geom), datum) if lead.geom is not None else None
 
 
 def present(session: Session, principal: Principal, leads: Sequence[Lead], datum: Datum) -> list[LeadPublic]:

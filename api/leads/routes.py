@@ -10,7 +10,7 @@ from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
 from api.errors import invalid, problems
-from api.geojson import DatumQuery, Place, place_in
+from api.geojson import DatumQuery, place_in, place_out
 from api.jurisdictions import service as jurisdictions
 from api.leads import places, service
 from api.leads.models import Source, Status, Urgency
@@ -30,7 +30,7 @@ from api.leads.schemas import (
 )
 from api.leads.service import Intake
 from api.phone import PHONE
-from geo.datum import Datum, point_from_wgs84
+from geo.datum import Datum
 
 INTAKE = (Role.hotline_operator, Role.dispatcher, Role.supervisor, Role.admin)
 READERS = (Role.officer, Role.hotline_operator, Role.dispatcher, Role.supervisor, Role.admin)
@@ -114,8 +114,7 @@ def match_place(
     found = places.match(session, text, principal.jurisdiction_path)
     if found is None:
         return []
-    lon, lat = point_from_wgs84(datum, found.point.x, found.point.y)
-    place = Place(lon=round(lon, 7), lat=round(lat, 7))
+    place = place_out(found.point, datum)
     return [PlaceMatchPublic(name=found.name, kind=found.kind, place=place, score=found.score)]
 
 
@@ -266,13 +265,16 @@ def create_landmark(
         session, name=body.name, aliases=body.aliases, jurisdiction_id=area.id, point=point
     )
     session.commit()
-    lon, lat = point_from_wgs84(datum, point.x, point.y)
+    return _landmark(landmark, area.code, datum)
+
+
+def _landmark(landmark, code: str, datum: Datum) -> LandmarkPublic:
     return LandmarkPublic(
         id=landmark.id,
         name=landmark.name,
         aliases=landmark.aliases,
-        place=Place(lon=lon, lat=lat),
-        jurisdiction=area.code,
+        place=place_out(to_shape(landmark.geom), datum),
+        jurisdiction=code,
     )
 
 
@@ -280,18 +282,5 @@ def create_landmark(
 def list_landmarks(
     session: SessionDep, principal: Annotated[Principal, Allow(*INTAKE)], datum: DatumQuery = Datum.wgs84
 ) -> list[LandmarkPublic]:
-    rows = service.landmarks_in_scope(session, principal)
-    out = []
-    for landmark, code in rows:
-        point = to_shape(landmark.geom)
-        lon, lat = point_from_wgs84(datum, point.x, point.y)
-        out.append(
-            LandmarkPublic(
-                id=landmark.id,
-                name=landmark.name,
-                aliases=landmark.aliases,
-                place=Place(lon=lon, lat=lat),
-                jurisdiction=code,
-            )
-        )
-    return out
+    landmarks = service.landmarks_in_scope(session, principal)
+    return [_landmark(landmark, code, datum) for landmark, code in landmarks]

@@ -111,3 +111,19 @@ def test_only_field_and_command_roles_raise_incidents(client, session, field):
         ).status_code
         == 422
     )
+
+
+def test_an_incident_answers_in_the_datum_it_was_sent_in(client, field):
+    from geo.datum import Datum, point_from_wgs84
+
+    lon, lat = point_from_wgs84(Datum.gcj02, *IN_WEST)
+    body = {
+        "kind": "danger_of_death",
+        "occurred_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat(),
+        "place": {"lon": round(lon, 7), "lat": round(lat, 7)},
+        "description": "桥下有人昏迷",
+    }
+    sent = client.post("/api/v1/incidents?datum=gcj02", json=body, headers=field["officer"].headers)
+    assert sent.status_code == 201, sent.text
+    place = sent.json()["place"]
+    assert abs(place["lon"] - lon) < 1e-6 and abs(place["lat"] - lat) < 1e-6  # not WGS84
