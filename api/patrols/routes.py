@@ -20,6 +20,7 @@ from api.patrol_routes import service as patrol_routes
 from api.patrols import positions, service, tracks, visits
 from api.patrols.models import GpsPoint, HotspotVisit, PointFlag
 from api.patrols.schemas import (
+    TRACK_UPLOAD,
     CheckIn,
     OverdueCollection,
     PointPage,
@@ -99,7 +100,7 @@ async def track_upload(request: Request) -> TrackUpload:
     points that costs 60 % more CPU, and ingest speed is bound by CPU.
     """
     try:
-        return TrackUpload.model_validate_json(await request.body())
+        return TRACK_UPLOAD.validate_json(await request.body())
     except ValidationError as exc:
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
@@ -127,7 +128,7 @@ def upload_track(
 ) -> TrackReceipt:
     """Up to 5,000 points, all or nothing. Resent points are stored once; late ones are placed in time."""
     shift = service.get(session=session, principal=principal, shift_id=shift_id)
-    receipt = tracks.ingest(session=session, principal=principal, shift=shift, points=body.points)
+    receipt = tracks.ingest(session=session, principal=principal, shift=shift, points=body["points"])
     session.commit()
     count_ingested(receipt)
     return TrackReceipt(

@@ -4,12 +4,10 @@ position, and hand visit detection to the worker."""
 from __future__ import annotations
 
 import uuid
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-import shapely
 import sqlalchemy as sa
 from procrastinate.exceptions import AlreadyEnqueued
 from psycopg.errors import UniqueViolation
@@ -17,6 +15,7 @@ from sqlmodel import Session
 
 from api.auth.deps import Principal
 from api.errors import ProblemError
+from api.patrols import gps_copy
 from api.patrols.models import GpsPoint, PointFlag, Shift
 from api.patrols.schemas import TrackPoint
 from api.patrols.service import LIVE_VIEWERS, require_accepting_uploads, require_crew
@@ -26,42 +25,17 @@ from geo.track import implausible_jumps
 from notifications import queue
 from notifications.service import publish_event
 
-# New points go by binary COPY straight into the partitioned table (geometries as EWKB, which is
-# PostGIS's binary input). Batches that repeat stored points go through a per-connection scratch
-# table (emptied at commit) and move into the partitions in one statement that skips them.
-# Measured: binary COPY of 1,000 rows takes a fifth of the time of passing them as arrays.
-_COPY_POINTS = (
-    "COPY gps_points (id, recorded_at, shift_id, user_id, jurisdiction_id, geom, accuracy_m, speed_mps, "
-    "heading_deg, battery_pct, flags) FROM STDIN (FORMAT BINARY)"
-)
-# a geometry column reads EWKB in binary COPY; the bytes go as they are
-_POINT_TYPES = [
-    "uuid",
-    "timestamptz",
-    "uuid",
-    "uuid",
-    "int4",
-    "bytea",
-    "float4",
-    "float4",
-    "float4",
-    "int2",
-    "int2",
-]
-_INCOMING = """
-CREATE TEMP TABLE IF NOT EXISTS gps_incoming (
-  id uuid, t timestamptz, lon float8, lat float8, accuracy real, speed real, heading real,
-  battery smallint, flags smallint
-) ON COMMIT DELETE ROWS
-"""
-_INCOMING_TYPES = ["uuid", "timestamptz", "float8", "float8", "float4", "float4", "float4", "int2", "int2"]
-_MOVE_INCOMING = """
+# New points go by binary COPY straight into the partitioned table. Batches that repeat stored
+# points go through a per-connection scratch table (emptied at commit) and move into the
+# partitions in one statement that skips them. Both take the same stream (see gps_copy).
+_GPS_COLUMNS = ", ".join(gps_copy.COLUMNS)
+_COPY_POINTS = f"COPY gps_points ({_GPS_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_INCOMING = "CREATE TEMP TABLE IF NOT EXISTS gps_incoming (LIKE gps_points INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+_COPY_INCOMING = f"COPY gps_incoming ({_GPS_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_MOVE_INCOMING = f"""
 WITH stored AS (
-  INSERT INTO gps_points (id, recorded_at, shift_id, user_id, jurisdiction_id, geom, accuracy_m, speed_mps,
-                          heading_deg, battery_pct, flags)
-  SELECT i.id, i.t, %(shift_id)s, %(user_id)s, %(jurisdiction_id)s,
-         ST_SetSRID(ST_MakePoint(i.lon, i.lat), 4326), i.accuracy, i.speed, i.heading, i.battery, i.flags
-  FROM gps_incoming i
+  INSERT INTO gps_points ({_GPS_COLUMNS})
+  SELECT {_GPS_COLUMNS} FROM gps_incoming
   ON CONFLICT DO NOTHING
   RETURNING 1
 )
@@ -86,7 +60,6 @@ _PENDING_JOB = sa.text(
     "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock AND status = 'todo')"
 )
 _known_partitions: set[date] = set()
-_connections_with_incoming: weakref.WeakSet = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -96,76 +69,103 @@ class Receipt:
     flagged: int
 
 
-def _month(at: datetime) -> date:
-    return date(at.year, at.month, 1)
+@dataclass(frozen=True)
+class _Batch:
+    """A validated batch as columns, in time order, with coordinates in WGS84."""
+
+    points: list[TrackPoint]
+    micros: np.ndarray  # since 2000-01-01 UTC, as PostgreSQL keeps time
+    seconds: np.ndarray  # POSIX time, for speeds and comparisons
+    lon: np.ndarray
+    lat: np.ndarray
+    accuracy: np.ndarray
+
+    @classmethod
+    def of(cls, points: list[TrackPoint], micros: np.ndarray) -> _Batch:
+        order = np.argsort(micros, kind="stable")
+        ordered = [points[i] for i in order.tolist()]
+        lon = np.fromiter((p["lon"] for p in ordered), float, len(ordered))
+        lat = np.fromiter((p["lat"] for p in ordered), float, len(ordered))
+        datums = [p["datum"] for p in ordered]
+        for datum in set(datums) - {Datum.wgs84}:
+            mask = np.array([d is datum for d in datums])
+            lon[mask], lat[mask] = to_wgs84(datum, lon[mask], lat[mask])
+        accuracy = np.fromiter((p["accuracy_m"] for p in ordered), float, len(ordered))
+        micros = micros[order]
+        return cls(ordered, micros, _posix_seconds(micros), lon, lat, accuracy)
+
+    def months(self) -> set[date]:
+        """The first day of each UTC month the batch touches (one GPS partition each)."""
+        months = np.unique(self.seconds.astype("datetime64[s]").astype("datetime64[M]"))
+        return {month.item() for month in months}
 
 
-def _check_batch(shift: Shift, points: list[TrackPoint], now: datetime) -> None:
+def _posix_seconds(micros: np.ndarray) -> np.ndarray:
+    return micros / 1e6 + gps_copy.PG_EPOCH.timestamp()
+
+
+def _check_batch(shift: Shift, points: list[TrackPoint], seconds: np.ndarray, now: datetime) -> None:
     """All or nothing: every point is checked and all offenders are named in one 422."""
     settings = get_settings()
     latest = now + timedelta(seconds=settings.future_tolerance_s)
     earliest = max(
         shift.started_at - timedelta(hours=1), now - timedelta(days=31 * settings.gps_retention_months)
     )
+    future = seconds > latest.timestamp()
+    too_old = seconds < earliest.timestamp()
+    ids = [p["id"] for p in points]
+    if not (future.any() or too_old.any() or len(set(ids)) < len(ids)):
+        return
     errors, first_index = [], {}
     for index, point in enumerate(points):
         loc = ["body", "points", index]
-        if point.t > latest:
+        if future[index]:
             errors.append(
-                {"loc": [*loc, "t"], "msg": f"{point.t.isoformat()} is in the future", "type": "future"}
+                {"loc": [*loc, "t"], "msg": f"{point['t'].isoformat()} is in the future", "type": "future"}
             )
-        elif point.t < earliest:
+        elif too_old[index]:
             errors.append(
                 {
                     "loc": [*loc, "t"],
-                    "msg": f"{point.t.isoformat()} is before the shift or past retention",
+                    "msg": f"{point['t'].isoformat()} is before the shift or past retention",
                     "type": "too-old",
                 }
             )
-        if point.id in first_index:
+        if point["id"] in first_index:
             errors.append(
                 {
                     "loc": [*loc, "id"],
-                    "msg": f"repeats the id of points[{first_index[point.id]}]",
+                    "msg": f"repeats the id of points[{first_index[point['id']]}]",
                     "type": "duplicate-id",
                 }
             )
-        first_index.setdefault(point.id, index)
-    if errors:
-        raise ProblemError(
-            422,
-            f"{len(errors)} point(s) rejected, nothing stored; first: "
-            f"points[{errors[0]['loc'][2]}]: {errors[0]['msg']}",
-            kind="track-rejected",
-            errors=errors[:100],
-        )
+        first_index.setdefault(point["id"], index)
+    raise ProblemError(
+        422,
+        f"{len(errors)} point(s) rejected, nothing stored; first: "
+        f"points[{errors[0]['loc'][2]}]: {errors[0]['msg']}",
+        kind="track-rejected",
+        errors=errors[:100],
+    )
 
 
-def _flags(
-    session: Session,
-    shift: Shift,
-    user_id: uuid.UUID,
-    ts: np.ndarray,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    accuracy: np.ndarray,
-) -> np.ndarray:
+def _flags(session: Session, shift: Shift, user_id: uuid.UUID, batch: _Batch) -> np.ndarray:
     """Poor accuracy and implausible jumps (checked against the stored fix just before the batch)."""
     settings = get_settings()
-    flags = np.where(accuracy > settings.poor_accuracy_m, int(PointFlag.poor_accuracy), 0)
+    flags = np.where(batch.accuracy > settings.poor_accuracy_m, int(PointFlag.poor_accuracy), 0)
     before = session.execute(
         sa.select(sa.func.ST_X(GpsPoint.geom), sa.func.ST_Y(GpsPoint.geom), GpsPoint.recorded_at)
         .where(
             GpsPoint.shift_id == shift.id,
             GpsPoint.user_id == user_id,
             GpsPoint.flags == 0,
-            GpsPoint.recorded_at < datetime.fromtimestamp(ts[0], UTC),
+            GpsPoint.recorded_at < datetime.fromtimestamp(batch.seconds[0], UTC),
         )
         .order_by(GpsPoint.recorded_at.desc())
         .limit(1)
     ).first()
     good = flags == 0
-    chain_lon, chain_lat, chain_t = lon[good], lat[good], ts[good]
+    chain_lon, chain_lat, chain_t = batch.lon[good], batch.lat[good], batch.seconds[good]
     if before is not None:
         chain_lon = np.concatenate([[before[0]], chain_lon])
         chain_lat = np.concatenate([[before[1]], chain_lat])
@@ -186,39 +186,25 @@ def _ensure_partitions(session: Session, months: set[date]) -> None:
 def ingest(*, session: Session, principal: Principal, shift: Shift, points: list[TrackPoint]) -> Receipt:
     require_crew(session, principal, shift.team_id)
     require_accepting_uploads(shift)
-    now = datetime.now(UTC)
-    _check_batch(shift, points, now)
+    micros = gps_copy.micros_since_pg_epoch(points)
+    _check_batch(shift, points, _posix_seconds(micros), datetime.now(UTC))
+    batch = _Batch.of(points, micros)
+    flags = _flags(session, shift, principal.id, batch)
 
-    order = sorted(range(len(points)), key=lambda i: points[i].t)
-    ordered = [points[i] for i in order]
-    ts = np.array([p.t.timestamp() for p in ordered])
-    lon = np.array([p.lon for p in ordered])
-    lat = np.array([p.lat for p in ordered])
-    for datum in {p.datum for p in ordered} - {Datum.wgs84}:
-        mask = np.array([p.datum is datum for p in ordered])
-        lon[mask], lat[mask] = to_wgs84(datum, lon[mask], lat[mask])
-    accuracy = np.array([p.accuracy_m for p in ordered])
-    flags = _flags(session, shift, principal.id, ts, lon, lat, accuracy)
-
-    _ensure_partitions(session, {_month(p.t.astimezone(UTC)) for p in ordered})
-    stored = _store(session, shift, principal, ordered, lon, lat, flags)
+    _ensure_partitions(session, batch.months())
+    stored = _store(session, shift, principal, batch, flags)
     good = np.flatnonzero(flags == 0)
     if stored and good.size:
         if shift.ended_at is None:  # a late upload after the end does not put anyone back on the map
-            _update_live_position(session, principal, shift, ordered[good[-1]], lon[good[-1]], lat[good[-1]])
+            last = int(good[-1])
+            _update_live_position(
+                session, principal, shift, batch.points[last], batch.lon[last], batch.lat[last]
+            )
         _queue_visit_detection(session, shift.id, principal.id)
     return Receipt(received=len(points), stored=stored, flagged=int(np.count_nonzero(flags)))
 
 
-def _store(
-    session: Session,
-    shift: Shift,
-    principal: Principal,
-    ordered: list[TrackPoint],
-    lon: np.ndarray,
-    lat: np.ndarray,
-    flags: np.ndarray,
-) -> int:
+def _store(session: Session, shift: Shift, principal: Principal, batch: _Batch, flags: np.ndarray) -> int:
     """Write the batch; returns how many points were new.
 
     A batch of new points (the usual case) is copied straight into the partitions; a batch
@@ -228,59 +214,38 @@ def _store(
     connection = session.connection().connection.driver_connection
     try:
         with connection.transaction(), connection.cursor() as cursor:  # a savepoint
-            _copy_direct(cursor, shift, principal, ordered, lon, lat, flags)
-        return len(ordered)
+            _copy_direct(cursor, shift, principal, batch, flags)
+        return len(batch.points)
     except UniqueViolation:
-        return _copy_skipping_stored(connection, shift, principal, ordered, lon, lat, flags)
+        return _copy_skipping_stored(connection, shift, principal, batch, flags)
 
 
-def _copy_direct(cursor, shift, principal, ordered, lon, lat, flags) -> None:
-    points = shapely.to_wkb(shapely.set_srid(shapely.points(lon, lat), 4326), include_srid=True)
+def _payload(shift: Shift, principal: Principal, batch: _Batch, flags: np.ndarray) -> bytes:
+    return gps_copy.payload(
+        batch.points,
+        micros=batch.micros,
+        lon=batch.lon,
+        lat=batch.lat,
+        flags=flags,
+        shift_id=shift.id,
+        user_id=principal.id,
+        jurisdiction_id=shift.jurisdiction_id,
+    )
+
+
+def _copy_direct(cursor, shift: Shift, principal: Principal, batch: _Batch, flags: np.ndarray) -> None:
     with cursor.copy(_COPY_POINTS) as copy:
-        copy.set_types(_POINT_TYPES)
-        for point, geom, flag in zip(ordered, points.tolist(), flags.tolist(), strict=True):
-            copy.write_row(
-                (
-                    point.id,
-                    point.t,
-                    shift.id,
-                    principal.id,
-                    shift.jurisdiction_id,
-                    geom,
-                    point.accuracy_m,
-                    point.speed_mps,
-                    point.heading_deg,
-                    point.battery_pct,
-                    flag,
-                )
-            )
+        copy.write(_payload(shift, principal, batch, flags))
 
 
-def _copy_skipping_stored(connection, shift, principal, ordered, lon, lat, flags) -> int:
+def _copy_skipping_stored(
+    connection, shift: Shift, principal: Principal, batch: _Batch, flags: np.ndarray
+) -> int:
     with connection.cursor() as cursor:
-        if connection not in _connections_with_incoming:
-            cursor.execute(_INCOMING)
-            _connections_with_incoming.add(connection)
-        with cursor.copy("COPY gps_incoming FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(_INCOMING_TYPES)
-            for point, x, y, flag in zip(ordered, lon.tolist(), lat.tolist(), flags.tolist(), strict=True):
-                copy.write_row(
-                    (
-                        point.id,
-                        point.t,
-                        x,
-                        y,
-                        point.accuracy_m,
-                        point.speed_mps,
-                        point.heading_deg,
-                        point.battery_pct,
-                        flag,
-                    )
-                )
-        cursor.execute(
-            _MOVE_INCOMING,
-            {"shift_id": shift.id, "user_id": principal.id, "jurisdiction_id": shift.jurisdiction_id},
-        )
+        cursor.execute(_INCOMING)  # every time: a rolled-back transaction takes the table with it
+        with cursor.copy(_COPY_INCOMING) as copy:
+            copy.write(_payload(shift, principal, batch, flags))
+        cursor.execute(_MOVE_INCOMING)
         return cursor.fetchone()[0]
 
 
@@ -296,11 +261,11 @@ def _update_live_position(
             "jurisdiction_id": shift.jurisdiction_id,
             "lon": float(lon),
             "lat": float(lat),
-            "t": point.t,
-            "accuracy": point.accuracy_m,
-            "speed": point.speed_mps,
-            "heading": point.heading_deg,
-            "battery": point.battery_pct,
+            "t": point["t"],
+            "accuracy": point["accuracy_m"],
+            "speed": point.get("speed_mps"),
+            "heading": point.get("heading_deg"),
+            "battery": point.get("battery_pct"),
         },
     ).first()
     if moved is not None:
@@ -323,11 +288,11 @@ def publish_position(
             "shift_id": str(shift.id),
             "lon": round(float(lon), 7),
             "lat": round(float(lat), 7),
-            "recorded_at": point.t.isoformat(),
-            "accuracy_m": point.accuracy_m,
-            "heading_deg": point.heading_deg,
-            "speed_mps": point.speed_mps,
-            "battery_pct": point.battery_pct,
+            "recorded_at": point["t"].isoformat(),
+            "accuracy_m": point["accuracy_m"],
+            "heading_deg": point.get("heading_deg"),
+            "speed_mps": point.get("speed_mps"),
+            "battery_pct": point.get("battery_pct"),
         },
     )
 

@@ -1,7 +1,7 @@
 """Track uploads: idempotent, out of order, flagged, all-or-nothing, and the live position."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -41,6 +41,56 @@ def test_points_are_stored_once_whatever_the_retries(client, crew, shift, count_
     mixed = upload(client, shift, crew["first"], points[100:] + later)  # a retry with new points
     assert mixed.json()["stored"] == len(later) and mixed.json()["duplicates"] == 21
     assert count_rows("gps_points") == 121 + len(later)
+
+
+@pytest.mark.parametrize("retried", [False, True], ids=["new", "retried"])
+def test_every_field_is_stored_exactly(client, crew, shift, session, retried):
+    """Odd offsets, microseconds, full-precision coordinates and any mix of absent optional
+    fields come back as sent, by the direct COPY and by the path that skips stored points."""
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    offsets = [timezone(timedelta(hours=8)), UTC, timezone(timedelta(hours=-3, minutes=-30))]
+    points = []
+    for index in range(12):
+        point = {
+            "id": str(uuid.uuid4()),
+            "t": (base + timedelta(seconds=index, microseconds=123_457 + index)).astimezone(
+                offsets[index % 3]
+            ),
+            "lon": LON + index * 1.234567891e-6,
+            "lat": LAT - index * 9.87654321e-7,
+            "datum": "wgs84",
+            "accuracy_m": 3.5 + index,
+        }
+        optional = (("speed_mps", 1.25), ("heading_deg", 271.5), ("battery_pct", 64))
+        for bit, (field, value) in enumerate(optional):
+            if index >> bit & 1:
+                point[field] = value if index % 2 else None  # absent, explicit null or a value
+        points.append(point)
+    sent = [p | {"t": p["t"].isoformat()} for p in points]
+    if retried:
+        assert upload(client, shift, crew["first"], sent[:1]).status_code == 200
+    answer = upload(client, shift, crew["first"], sent)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["stored"] == 12 - retried
+    rows = session.execute(
+        sa.text(
+            "SELECT id::text, recorded_at, ST_X(geom), ST_Y(geom), ST_SRID(geom), accuracy_m, speed_mps, "
+            "heading_deg, battery_pct, flags, shift_id::text, jurisdiction_id FROM gps_points "
+            "ORDER BY recorded_at"
+        )
+    ).all()
+    assert [row[0] for row in rows] == [p["id"] for p in points]
+    jurisdiction_id = session.scalar(
+        sa.text("SELECT jurisdiction_id FROM shifts WHERE id = :s"), {"s": shift["id"]}
+    )
+    for row, point in zip(rows, points, strict=True):
+        assert row[1] == point["t"]
+        assert (row[2], row[3], row[4]) == (point["lon"], point["lat"], 4326)
+        assert row[5] == point["accuracy_m"]
+        assert (row[6], row[7], row[8]) == tuple(
+            point.get(field) for field in ("speed_mps", "heading_deg", "battery_pct")
+        )
+        assert (row[9], row[10], row[11]) == (0, shift["id"], jurisdiction_id)
 
 
 def test_late_and_out_of_order_batches_are_placed_in_time(client, crew, shift, session):
