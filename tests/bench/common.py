@@ -16,6 +16,7 @@ from shapely.geometry import box
 from sqlalchemy import text
 from sqlmodel import Session
 
+from api.db import get_engine
 from api.jurisdictions import service as jurisdictions
 from api.jurisdictions.models import JurisdictionLevel
 
@@ -70,6 +71,13 @@ def scratch_jurisdiction(session: Session) -> Iterator[str]:
     finally:
         session.rollback()
         _remove(session, code)
+
+
+def vacuum(table: str) -> None:
+    """VACUUM (ANALYZE) a table outside any transaction: the rows earlier runs removed are dead
+    tuples that slow index inserts until autovacuum comes, and make runs hard to compare."""
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
 def _remove(session: Session, code: str) -> None:

@@ -23,6 +23,7 @@ from tests.bench.common import (
     make_officers_on_duty,
     scratch_jurisdiction,
     stopwatch,
+    vacuum,
 )
 
 CLIENTS = 4
@@ -87,6 +88,7 @@ def _copy(session: Session, shift_id, user_id, jurisdiction_id: int, batches: li
 def run(quick: bool, console: Console) -> Report:
     total = 20_000 if quick else 200_000
     report = Report("ingest")
+    vacuum("gps_points")
     with Session(get_engine()) as session, scratch_jurisdiction(session) as code:
         officers = make_officers_on_duty(session, code, CLIENTS, on_duty_hours=72)
         jurisdiction_id = session.scalar(text("SELECT id FROM jurisdictions WHERE code = :c"), {"c": code})
@@ -99,7 +101,10 @@ def run(quick: bool, console: Console) -> Report:
 
             def send(items) -> list[float]:
                 latencies = []
-                with httpx.Client(base_url=url, timeout=120) as http:
+                # a connection per batch, as phones uploading minutes apart have: kept-alive
+                # connections would stay with whichever worker accepted them first
+                no_keepalive = httpx.Limits(max_keepalive_connections=0)
+                with httpx.Client(base_url=url, timeout=120, limits=no_keepalive) as http:
                     for (user_id, shift_id), body in items:
                         started = datetime.now(UTC)
                         response = http.post(
