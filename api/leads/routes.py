@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from geoalchemy2.shape import to_shape
 
+from api.audit.schemas import AccessReason
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
@@ -128,15 +129,16 @@ def get_lead(
     return _one(session, principal, service.get(session, principal, lead_id), datum)
 
 
-@router.get("/{lead_id}/contact", response_model=ReporterContact, operation_id="readLeadReporterContact")
+@router.post("/{lead_id}/contact", response_model=ReporterContact, operation_id="readLeadReporterContact")
 def read_reporter_contact(
     lead_id: uuid.UUID,
+    body: AccessReason,
     session: SessionDep,
     principal: Annotated[Principal, Allow(Role.supervisor)],
-    reason: Annotated[str, Query(min_length=4, max_length=300, description="Why you need it (audited).")],
 ) -> ReporterContact:
-    """The reporter's whole contact, for supervisors only; every read is written to the audit log."""
-    contact = service.read_contact(session, principal, lead_id, reason=reason)
+    """The reporter's whole contact, for supervisors only. A POST: the reason goes in the body,
+    not the URL; every read is written to the audit log."""
+    contact = service.read_contact(session, principal, lead_id, reason=body.reason)
     session.commit()
     return ReporterContact(**contact)
 

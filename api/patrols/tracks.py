@@ -30,7 +30,9 @@ from notifications.service import publish_event
 # partitions in one statement that skips them. Both take the same stream (see gps_copy).
 _GPS_COLUMNS = ", ".join(gps_copy.COLUMNS)
 _COPY_POINTS = f"COPY gps_points ({_GPS_COLUMNS}) FROM STDIN (FORMAT BINARY)"
-_INCOMING = "CREATE TEMP TABLE IF NOT EXISTS gps_incoming (LIKE gps_points INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+_INCOMING = (
+    "CREATE TEMP TABLE IF NOT EXISTS gps_incoming (LIKE gps_points INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
 _COPY_INCOMING = f"COPY gps_incoming ({_GPS_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _MOVE_INCOMING = f"""
 WITH stored AS (

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.audit import service as audit
 from api.audit.models import AuditEntry
+from api.audit.schemas import AccessReason
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
@@ -30,18 +31,21 @@ READERS = (Role.officer, Role.dispatcher, Role.station_staff, Role.supervisor)
 
 router = APIRouter(tags=["people"], responses=problems(400, 401, 403, 404, 422))
 
-ReasonQuery = Annotated[str | None, Query(max_length=300, description="Why personal data is read (audited).")]
-
 
 def _summary(session, person: Person) -> PersonSummary:
     count = session.scalar(sa.select(sa.func.count()).where(Encounter.person_id == person.id))
     return PersonSummary(id=person.id, alias=person.alias, safety_flags=person.safety_flags, encounters=count)
 
 
-def _view(session, principal: Principal, person: Person, reason: str | None) -> PersonSummary | PersonRecord:
-    summary = _summary(session, person)
+def _view(session, principal: Principal, person: Person, reason: str) -> PersonSummary | PersonRecord:
+    """The record for those who may read personal data (the read audited), else the summary."""
     if principal.role not in service.PERSONAL_READERS:
-        return summary
+        return _summary(session, person)
+    return _record(session, principal, person, reason)
+
+
+def _record(session, principal: Principal, person: Person, reason: str) -> PersonRecord:
+    summary = _summary(session, person)
     service.read_personal(session, principal=principal, person=person, reason=reason)
     return PersonRecord(
         **summary.model_dump(),
@@ -77,19 +81,27 @@ def create_person(
     return _summary(session, person)
 
 
-@router.get("/people/{person_id}", response_model=PersonRecord | PersonSummary, operation_id="getPerson")
+@router.get("/people/{person_id}", response_model=PersonSummary, operation_id="getPerson")
 def get_person(
+    person_id: uuid.UUID, session: SessionDep, principal: Annotated[Principal, Allow(*READERS)]
+) -> PersonSummary:
+    """The alias, safety flags and number of encounters: no personal data (see readPersonRecord)."""
+    return _summary(session, service.get(session, principal=principal, person_id=person_id))
+
+
+@router.post("/people/{person_id}/record", response_model=PersonRecord, operation_id="readPersonRecord")
+def read_person_record(
     person_id: uuid.UUID,
+    body: AccessReason,
     session: SessionDep,
-    principal: Annotated[Principal, Allow(*READERS)],
-    reason: ReasonQuery = None,
-) -> PersonSummary | PersonRecord:
-    """Officers and dispatchers get the alias and safety flags; station staff and supervisors also
-    get personal data, must say why (`reason`), and the read is written to the audit log."""
+    principal: Annotated[Principal, Allow(*service.PERSONAL_READERS)],
+) -> PersonRecord:
+    """The whole record with personal data, for station staff and supervisors. A POST: the
+    reason goes in the body, not the URL, and every read is written to the audit log."""
     person = service.get(session, principal=principal, person_id=person_id)
-    view = _view(session, principal, person, reason)
+    record = _record(session, principal, person, body.reason)
     session.commit()
-    return view
+    return record
 
 
 @router.patch("/people/{person_id}", response_model=PersonRecord | PersonSummary, operation_id="updatePerson")
@@ -98,11 +110,10 @@ def update_person(
     body: PersonPatch,
     session: SessionDep,
     principal: Annotated[Principal, Allow(*WRITERS)],
-    reason: ReasonQuery = None,
 ) -> PersonSummary | PersonRecord:
     person = service.get(session, principal=principal, person_id=person_id)
     service.update(session, principal=principal, person=person, changes=body.model_dump(exclude_unset=True))
-    view = _view(session, principal, person, reason or "record updated")
+    view = _view(session, principal, person, "record updated")
     session.commit()
     return view
 

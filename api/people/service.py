@@ -67,7 +67,7 @@ def read_personal(session: Session, *, principal: Principal, person: Person, rea
     if principal.role not in PERSONAL_READERS:
         raise forbidden(f"role {principal.role} may not read personal data")
     if not reason or len(reason.strip()) < 4:
-        raise invalid("say why you read this person's personal data (reason)", loc=["query", "reason"])
+        raise invalid("say why you read this person's personal data (reason)", loc=["body", "reason"])
     audit.record(
         session,
         principal=principal,

@@ -6,8 +6,9 @@ import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
+from api.audit.schemas import AccessReason
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
 from api.db import SessionDep
@@ -32,20 +33,19 @@ router = APIRouter(tags=["privacy"], responses=problems(400, 401, 403, 404, 422)
 HOLDERS = (Role.supervisor, Role.admin)
 
 
-@router.get("/people/{person_id}/export", response_model=PersonExport, operation_id="exportPerson")
+@router.post("/people/{person_id}/export", response_model=PersonExport, operation_id="exportPerson")
 def export_person(
     person_id: uuid.UUID,
+    body: AccessReason,
     session: SessionDep,
     principal: Annotated[Principal, Allow(Role.supervisor)],
-    reason: Annotated[
-        str | None, Query(max_length=300, description="Why the record is exported (audited).")
-    ] = None,
     datum: DatumQuery = Datum.wgs84,
 ) -> PersonExport:
     """Everything held about one person (subject access): the record, their encounters,
-    handovers, revisits, police referrals, incidents, holds and the audit entries about them."""
+    handovers, revisits, police referrals, incidents, holds and the audit entries about them.
+    A POST: the reason goes in the body, not the URL; the export is audited."""
     person = people.get(session, principal=principal, person_id=person_id)
-    document = subject.export(session, principal=principal, person=person, reason=reason, datum=datum)
+    document = subject.export(session, principal=principal, person=person, reason=body.reason, datum=datum)
     session.commit()
     return PersonExport.model_validate(document)
 

@@ -72,10 +72,10 @@ def _linked(column_person, column_encounter, person_id: uuid.UUID, encounter_ids
 
 
 def export(
-    session: Session, *, principal: Principal, person: Person, reason: str | None, datum: Datum
+    session: Session, *, principal: Principal, person: Person, reason: str, datum: Datum
 ) -> dict[str, Any]:
     """Everything held about the person, as plain JSON; the export is written to the audit log."""
-    why = _reason(reason, ["query", "reason"])
+    why = _reason(reason, ["body", "reason"])
     encounter_ids = _encounter_ids(session, person.id)
 
     def rows(model, *where) -> list[dict[str, Any]]:

@@ -214,3 +214,18 @@ def test_access_logs_carry_no_query_strings_or_receipt_tokens(client, city):
     assert any("/open311/v2/tokens/" in line for line in records.lines), records.lines
     joined = "\n".join(records.lines)
     assert "reason" not in joined and "%E7%8E%8B" not in joined and "q8Zx1vR0cM3h5nT2yW7pLk9a" not in joined
+
+
+def test_no_operation_takes_a_reason_or_personal_field_in_its_url():
+    """Audited reads carry their reason in a POST body: URLs end up in proxy logs and history."""
+    from api.main import app
+
+    personal = {"reason", "name", "known_name", "phone", "contact", "description", "id_number"}
+    in_urls = [
+        (method.upper(), path, parameter["name"])
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter["name"] in personal
+    ]
+    assert in_urls == []

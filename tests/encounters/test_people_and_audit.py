@@ -36,10 +36,11 @@ def test_officers_see_alias_and_flags_only_and_leave_no_audit(client, session, f
 
 def test_station_staff_read_personal_data_with_a_reason_and_it_is_audited(client, session, field, person):
     staff = field["station_staff"]
-    assert client.get(f"{PEOPLE}/{person}", headers=staff.headers).status_code == 422, "a reason is required"
-    record = client.get(
-        f"{PEOPLE}/{person}", params={"reason": "接收交接，核对身份"}, headers=staff.headers
-    ).json()
+    record_url = f"{PEOPLE}/{person}/record"
+    assert client.post(record_url, json={}, headers=staff.headers).status_code == 422, "a reason is required"
+    assert client.post(record_url, json={"reason": "    "}, headers=staff.headers).status_code == 422
+    assert "known_name" not in client.get(f"{PEOPLE}/{person}", headers=staff.headers).json()
+    record = client.post(record_url, json={"reason": "接收交接，核对身份"}, headers=staff.headers).json()
     assert record["known_name"] == "张某" and record["identity_status"] == "unknown"
     [entry] = client.get("/api/v1/audit", headers=field["city_supervisor"].headers).json()
     assert (entry["actor_id"], entry["subject_id"], entry["reason"]) == (
@@ -64,7 +65,6 @@ def test_only_station_staff_verify_identity_and_officers_cannot_touch_personal_f
     verified = client.patch(
         f"{PEOPLE}/{person}",
         json={"identity_status": "verified", "local_registration": "no"},
-        params={"reason": "身份甄别"},
         headers=staff.headers,
     )
     assert verified.status_code == 200 and verified.json()["identity_status"] == "verified"
@@ -82,15 +82,16 @@ def test_hospitals_and_foreign_districts_cannot_read_people(client, session, fie
     hospital = make_user(session, Role.hospital_staff, "T101")
     assert client.get(f"{PEOPLE}/{person}", headers=hospital.headers).status_code == 403
     east = make_user(session, Role.station_staff, "T102")
-    assert (
-        client.get(f"{PEOPLE}/{person}", params={"reason": "查看"}, headers=east.headers).status_code == 404
-    )
+    assert client.get(f"{PEOPLE}/{person}", headers=east.headers).status_code == 404
+    why = {"reason": "查看记录"}
+    assert client.post(f"{PEOPLE}/{person}/record", json=why, headers=east.headers).status_code == 404
+    assert client.post(f"{PEOPLE}/{person}/record", json=why, headers=hospital.headers).status_code == 403
 
 
 def test_the_chain_verifies_and_breaks_when_a_row_is_altered_by_hand(client, session, field, person):
     staff = field["station_staff"]
     for n in range(3):
-        client.get(f"{PEOPLE}/{person}", params={"reason": f"第{n}次核对"}, headers=staff.headers)
+        client.post(f"{PEOPLE}/{person}/record", json={"reason": f"第{n}次核对"}, headers=staff.headers)
     supervisor = field["city_supervisor"].headers
     assert client.get("/api/v1/audit/verify", headers=supervisor).json() == {
         "entries": 3,

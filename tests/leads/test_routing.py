@@ -39,12 +39,10 @@ def test_a_hotline_lead_goes_to_the_nearest_team_and_closes_with_its_encounter(c
     url = f"/api/v1/leads/{lead['id']}"
     for reader in ("dispatcher", "supervisor"):
         assert "13812345678" not in client.get(url, headers=desk[reader].headers).text
-    contact = client.get(
-        f"{url}/contact", params={"reason": "回访报告人"}, headers=desk["supervisor"].headers
-    )
+    contact = client.post(f"{url}/contact", json={"reason": "回访报告人"}, headers=desk["supervisor"].headers)
     assert contact.status_code == 200 and contact.json()["phone"] == "13812345678"
-    assert client.get(f"{url}/contact", headers=desk["supervisor"].headers).status_code == 422
-    refused = client.get(f"{url}/contact", params={"reason": "看看"}, headers=desk["dispatcher"].headers)
+    assert client.post(f"{url}/contact", json={}, headers=desk["supervisor"].headers).status_code == 422
+    refused = client.post(f"{url}/contact", json={"reason": "看看记录"}, headers=desk["dispatcher"].headers)
     assert refused.status_code == 403
     audited = client.get("/api/v1/audit", headers=desk["supervisor"].headers).json()
     assert [(e["action"], e["reason"]) for e in audited if e["subject_id"] == lead["id"]] == [

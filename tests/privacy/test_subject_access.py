@@ -37,14 +37,15 @@ def _audit(session, action: str) -> list[AuditEntry]:
 def test_supervisor_exports_everything_held_about_a_person_and_it_is_audited(client, session, city):
     supervisor = make_user(session, Role.supervisor, "T100")
     person, encounter, handover, _ = _seed_person(session)
-    read = client.get(
-        f"/api/v1/people/{person.id}", params={"reason": "核对身份"}, headers=supervisor.headers
+    read = client.post(
+        f"/api/v1/people/{person.id}/record", json={"reason": "核对身份"}, headers=supervisor.headers
     )
     assert read.status_code == 200
 
-    answer = client.get(
+    answer = client.post(
         f"/api/v1/people/{person.id}/export",
-        params={"reason": "本人申请查阅", "datum": "gcj02"},
+        params={"datum": "gcj02"},
+        json={"reason": "本人申请查阅"},
         headers=supervisor.headers,
     )
     assert answer.status_code == 200, answer.text
@@ -66,13 +67,14 @@ def test_export_needs_a_reason_the_supervisor_role_and_the_jurisdiction(client, 
     person, *_ = _seed_person(session)
     url = f"/api/v1/people/{person.id}/export"
     supervisor = make_user(session, Role.supervisor, "T100")
-    assert client.get(url, headers=supervisor.headers).status_code == 422
+    assert client.post(url, json={}, headers=supervisor.headers).status_code == 422
+    assert client.get(url, headers=supervisor.headers).status_code == 405, "the reason never rides in a URL"
     for role in (Role.officer, Role.dispatcher, Role.station_staff, Role.hotline_operator, Role.admin):
         other = make_user(session, role, "T100")
-        answer = client.get(url, params={"reason": "查阅"}, headers=other.headers)
+        answer = client.post(url, json={"reason": "查阅记录"}, headers=other.headers)
         assert answer.status_code == 403, role
     foreign = make_user(session, Role.supervisor, "X200")
-    assert client.get(url, params={"reason": "查阅一下"}, headers=foreign.headers).status_code == 404
+    assert client.post(url, json={"reason": "查阅一下"}, headers=foreign.headers).status_code == 404
     assert _audit(session, "export_person") == []
 
 
@@ -112,7 +114,7 @@ def test_erasure_keeps_statistics_and_removes_the_person(client, session, city):
     assert session.get(CriticalIncident, incident_id).description == "[erased]"
     assert [e.reason for e in _audit(session, "erase_person")] == ["本人申请删除"]
     assert audit.verify(session).intact
-    gone = client.get(f"/api/v1/people/{person_id}", params={"reason": "核对"}, headers=supervisor.headers)
+    gone = client.get(f"/api/v1/people/{person_id}", headers=supervisor.headers)
     assert gone.status_code == 404
 
 
@@ -132,8 +134,8 @@ def test_erasure_is_refused_under_a_legal_hold_until_it_is_released(client, sess
     erase = f"/api/v1/people/{person.id}/erase"
     refused = client.post(erase, json={"reason": "本人申请删除"}, headers=supervisor.headers)
     assert refused.status_code == 409 and refused.json()["type"].endswith("legal-hold")
-    exported = client.get(
-        f"/api/v1/people/{person.id}/export", params={"reason": "查阅记录"}, headers=supervisor.headers
+    exported = client.post(
+        f"/api/v1/people/{person.id}/export", json={"reason": "查阅记录"}, headers=supervisor.headers
     )
     assert exported.json()["legal_holds"][0]["reason"] == "法院调取证据"
 
