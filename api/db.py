@@ -14,11 +14,10 @@ from sqlmodel import Session
 from api.settings import get_settings
 
 
-@lru_cache
-def get_engine() -> Engine:
+def _engine(url: str) -> Engine:
     settings = get_settings()
     return create_engine(
-        settings.database_url,
+        url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
@@ -26,12 +25,32 @@ def get_engine() -> Engine:
     )
 
 
+@lru_cache
+def get_engine() -> Engine:
+    return _engine(get_settings().database_url)
+
+
+@lru_cache
+def get_read_engine() -> Engine:
+    """The replica for read-only work when one is configured, else the primary."""
+    url = get_settings().read_database_url
+    return _engine(url) if url else get_engine()
+
+
 def get_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
         yield session
 
 
+def get_read_session() -> Iterator[Session]:
+    with Session(get_read_engine()) as session:
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+# For routes that only read and may lag the primary by moments: map layers, reports, OGC API.
+# Who the caller is (and whether their login still stands) is always read from the primary.
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 class LTree(UserDefinedType):

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     )
     access_token_minutes: int = 15
     refresh_token_days: int = 14
+    read_database_url: str | None = Field(
+        None,
+        description="A streaming replica for the console's layers, the reports and the OGC API "
+        "(read-only work that may lag the primary by moments); unset, they read the primary.",
+    )
     db_pool_size: int = 10
     db_connect_timeout_s: int = 3
     max_geometry_vertices: int = 10_000

@@ -22,7 +22,7 @@ from api.console.schemas import (
     HotspotLayer,
     SweepTaskLayer,
 )
-from api.db import SessionDep
+from api.db import ReadSessionDep
 from api.errors import problems
 from api.geojson import DatumQuery, parse_bbox
 from api.http_security import map_page_policy
@@ -49,7 +49,7 @@ BboxQuery = Annotated[
 
 @router.get("/layers/hotspots", response_model=HotspotLayer, operation_id="consoleHotspotLayer")
 def hotspot_layer(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Annotated[Principal, Allow(*HOTSPOT_VIEWERS)],
     datum: DatumQuery = Datum.wgs84,
     bbox: BboxQuery = None,
@@ -66,7 +66,7 @@ def hotspot_layer(
 
 @router.get("/layers/encounters", response_model=EncounterClusters, operation_id="consoleEncounterClusters")
 def encounter_clusters(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Annotated[Principal, Allow(*COMMAND)],
     datum: DatumQuery = Datum.wgs84,
     bbox: BboxQuery = None,
@@ -84,7 +84,7 @@ def encounter_clusters(
 
 @router.get("/layers/sweep-tasks", response_model=SweepTaskLayer, operation_id="consoleSweepTaskLayer")
 def sweep_task_layer(
-    session: SessionDep, principal: Annotated[Principal, Allow(*COMMAND)], datum: DatumQuery = Datum.wgs84
+    session: ReadSessionDep, principal: Annotated[Principal, Allow(*COMMAND)], datum: DatumQuery = Datum.wgs84
 ) -> JSONResponse:
     """Every task of the open sweeps, at its hotspot, `pending` or `done`, with its team."""
     return JSONResponse(service.sweep_task_layer(session, principal=principal, datum=datum))
@@ -92,7 +92,7 @@ def sweep_task_layer(
 
 @router.get("/layers/handovers", response_model=HandoverLayer, operation_id="consoleHandoverLayer")
 def handover_layer(
-    session: SessionDep, principal: Annotated[Principal, Allow(*COMMAND)], datum: DatumQuery = Datum.wgs84
+    session: ReadSessionDep, principal: Annotated[Principal, Allow(*COMMAND)], datum: DatumQuery = Datum.wgs84
 ) -> JSONResponse:
     """Handovers under way: from where the escort was last seen to the receiving organisation."""
     return JSONResponse(service.handover_layer(session, principal=principal, datum=datum))

@@ -16,7 +16,7 @@ from starlette.datastructures import URL
 
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
-from api.db import SessionDep
+from api.db import ReadSessionDep
 from api.errors import ProblemError, problems, validation_problem
 from api.geojson import DatumQuery
 from api.ogc import service
@@ -204,7 +204,7 @@ def conformance(f: FormatQuery = None) -> Conformance:
 )
 def collections(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Reader,
     datum: DatumQuery = Datum.wgs84,
     f: FormatQuery = None,
@@ -234,7 +234,7 @@ def collections(
 def collection(
     collectionId: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Reader,
     datum: DatumQuery = Datum.wgs84,
     f: FormatQuery = None,
@@ -254,7 +254,7 @@ def collection(
 def items(
     collectionId: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Reader,
     datum: DatumQuery = Datum.wgs84,
     bbox: Annotated[
@@ -325,7 +325,7 @@ def item(
     collectionId: str,
     featureId: str,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Reader,
     datum: DatumQuery = Datum.wgs84,
     when: DatetimeQuery = None,

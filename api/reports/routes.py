@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth.deps import Allow, Principal
 from api.auth.models import Role
-from api.db import SessionDep
+from api.db import ReadSessionDep
 from api.errors import problems
 from api.jurisdictions.schemas import CODE_PATTERN
 from api.reports import chart, export, service
@@ -55,7 +55,7 @@ def _file(content: bytes, media_type: str, name: str) -> Response:
     },
 )
 def summary_report(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
     jurisdiction: JurisdictionCode,
     date_from: From,
@@ -88,7 +88,7 @@ def summary_report(
     },
 )
 def summary_chart(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: Annotated[Principal, Allow(*READERS)],
     jurisdiction: JurisdictionCode,
     date_from: From,
