@@ -32,6 +32,7 @@ from api.leads.public import pages as public_pages
 from api.leads.public import router as public_leads_router
 from api.leads.routes import landmarks_router
 from api.leads.routes import router as leads_router
+from api.observability import tracing
 from api.observability.logs import RequestIdMiddleware
 from api.observability.metrics import HttpMetricsMiddleware, metrics_endpoint
 from api.ogc.routes import router as ogc_router
@@ -68,11 +69,12 @@ weather sweeps and public leads.
 
 class PatrolAPI(FastAPI):
     """FastAPI with the HTTP hardening outside its whole stack, error handler included, and
-    the server clock, request id and request metrics outside that, so every answer has them."""
+    the server clock, request id, request metrics and (optional) trace span outside that, so
+    every answer has them."""
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = harden(super().build_middleware_stack())
-        return RequestIdMiddleware(HttpMetricsMiddleware(ServerTimeMiddleware(stack)))
+        return RequestIdMiddleware(tracing.traced(HttpMetricsMiddleware(ServerTimeMiddleware(stack))))
 
 
 async def _warm_up(app: FastAPI) -> None:
