@@ -14,11 +14,13 @@ import logging
 import re
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -27,15 +29,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import PROBLEM_MEDIA_TYPE
 from api.settings import get_settings
 
+SWAGGER_UI = Path(__file__).parent / "apidocs" / "static"  # see api/apidocs/vendor.mjs
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 BUILT_IN_POLICIES = {
     # the public report form: its own inline style and script only, posting to itself
     "/report": "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
     "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    # Swagger UI from its CDN, its inline start-up script by nonce
-    "/docs": "default-src 'none'; script-src 'nonce-{nonce}' https://cdn.jsdelivr.net; "
-    "style-src https://cdn.jsdelivr.net; style-src-attr 'unsafe-inline'; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+    # Swagger UI served from here (api/apidocs), its inline start-up script by nonce
+    "/docs": "default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
+    "style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     # the dispatch console: its own scripts and styles, map workers from blob:, data: images
     "/console": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -235,9 +237,12 @@ def harden(app: ASGIApp) -> ASGIApp:
 
 
 def add_docs(app: FastAPI, path: str = "/docs") -> None:
-    """Swagger UI at ``path`` with its inline scripts marked by the response's CSP nonce
-    (FastAPI's own docs page has inline scripts a strict policy would block)."""
+    """Swagger UI at ``path``, its files served by the API itself (closed networks have no CDN),
+    with its inline scripts marked by the response's CSP nonce (FastAPI's own docs page has
+    inline scripts a strict policy would block)."""
     redirect = f"{path}/oauth2-redirect"
+    assets = f"{path}/static"
+    app.mount(assets, StaticFiles(directory=SWAGGER_UI), name="swagger-ui-static")
 
     def with_nonce(page: HTMLResponse, request: Request) -> HTMLResponse:
         nonce = getattr(request.state, "csp_nonce", "")
@@ -251,6 +256,9 @@ def add_docs(app: FastAPI, path: str = "/docs") -> None:
             oauth2_redirect_url=redirect,
             init_oauth=app.swagger_ui_init_oauth,
             swagger_ui_parameters=app.swagger_ui_parameters,
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
         )
         return with_nonce(page, request)
 

@@ -300,3 +300,11 @@ def test_modules_are_served_as_javascript(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
+
+
+def test_the_api_docs_render_from_this_server_alone(page, server):
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock-summary-path")  # the operations, read from /openapi.json
+    assert page.requests.foreign(server) == []
+    assert page.errors == [], "nothing blocked by the page's policy"
