@@ -86,7 +86,7 @@ def _copy(session: Session, shift_id, user_id, jurisdiction_id: int, batches: li
 
 
 def run(quick: bool, console: Console) -> Report:
-    total = 20_000 if quick else 200_000
+    total = 8_000 if quick else 200_000
     report = Report("ingest")
     vacuum("gps_points")
     with Session(get_engine()) as session, scratch_jurisdiction(session) as code:
