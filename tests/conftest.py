@@ -109,12 +109,14 @@ def run_patrol():
     import subprocess
     import sys
 
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "api.cli", *args],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
             env={**os.environ, "COLUMNS": "200", **(env or {})},
         )
 
