@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class AccessReason(BaseModel):
@@ -10,6 +12,8 @@ class AccessReason(BaseModel):
     browser history and Referer headers, and a reason often names the person it is about.
     """
 
-    reason: str = Field(min_length=4, max_length=300, description="Why you need it (audited).")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=300)] = Field(
+        description="Why you need it (audited); blanks around it do not count."
+    )
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "接收交接，核对身份"}]})

@@ -407,7 +407,7 @@ def read_contact(
         subject_type="lead",
         subject_id=str(lead.id),
         fields=["reporter_contact"],
-        reason=reason.strip(),
+        reason=reason,
         jurisdiction_id=lead.jurisdiction_id,
     )
     return contact.unseal(lead.reporter_contact)

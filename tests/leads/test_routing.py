@@ -41,7 +41,9 @@ def test_a_hotline_lead_goes_to_the_nearest_team_and_closes_with_its_encounter(c
         assert "13812345678" not in client.get(url, headers=desk[reader].headers).text
     contact = client.post(f"{url}/contact", json={"reason": "回访报告人"}, headers=desk["supervisor"].headers)
     assert contact.status_code == 200 and contact.json()["phone"] == "13812345678"
-    assert client.post(f"{url}/contact", json={}, headers=desk["supervisor"].headers).status_code == 422
+    for no_reason in ({}, {"reason": "      "}):
+        answer = client.post(f"{url}/contact", json=no_reason, headers=desk["supervisor"].headers)
+        assert answer.status_code == 422, no_reason
     refused = client.post(f"{url}/contact", json={"reason": "看看记录"}, headers=desk["dispatcher"].headers)
     assert refused.status_code == 403
     audited = client.get("/api/v1/audit", headers=desk["supervisor"].headers).json()
