@@ -78,6 +78,7 @@ def payload(
     micros: np.ndarray,
     lon: np.ndarray,
     lat: np.ndarray,
+    accuracy: np.ndarray,
     flags: np.ndarray,
     shift_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -94,7 +95,7 @@ def payload(
         "shift_id": np.void(shift_id.bytes),
         "user_id": np.void(user_id.bytes),
         "jurisdiction_id": jurisdiction_id,
-        "accuracy_m": np.fromiter((p["accuracy_m"] for p in points), float, count),
+        "accuracy_m": accuracy,
         "flags": flags,
     }
     present = {}

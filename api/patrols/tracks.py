@@ -228,6 +228,7 @@ def _payload(shift: Shift, principal: Principal, batch: _Batch, flags: np.ndarra
         micros=batch.micros,
         lon=batch.lon,
         lat=batch.lat,
+        accuracy=batch.accuracy,
         flags=flags,
         shift_id=shift.id,
         user_id=principal.id,
