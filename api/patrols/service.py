@@ -55,17 +55,23 @@ def _announce(session: Session, shift: Shift, kind: str) -> None:
     )
 
 
+def _replayed(existing: Shift, team: Team) -> Shift:
+    if existing.team_id != team.id:
+        raise ProblemError(409, f"shift {existing.id} belongs to another team", kind="conflict")
+    return existing
+
+
 def start(*, session: Session, principal: Principal, body: ShiftStart) -> tuple[Shift, bool]:
     """Start a shift, or return the one this id already started (a retried request)."""
     team = teams.get(session=session, principal=principal, team_id=body.team_id)
     require_crew(session, principal, team.id)
     if body.id is not None and (existing := session.get(Shift, body.id)) is not None:
-        if existing.team_id != team.id:
-            raise ProblemError(409, f"shift {body.id} belongs to another team", kind="conflict")
-        return existing, False
+        return _replayed(existing, team), False
     open_shift = session.scalar(
         sa.select(Shift.id).where(Shift.team_id == team.id, Shift.ended_at.is_(None)).with_for_update()
     )
+    if open_shift is not None and open_shift == body.id:  # a racing copy of this request committed first
+        return _replayed(session.get_one(Shift, open_shift), team), False
     if open_shift is not None:
         raise ProblemError(
             409, f"team {team.call_sign} is already on duty (shift {open_shift})", kind="on-duty"
