@@ -50,6 +50,7 @@ class Report:
     during_db_restart: dict[str, int] = field(default_factory=dict)  # status -> answers seen
     fleet: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # what the server holds that it should not, or lacks
+    unhandled: list[str] = field(default_factory=list)  # the services' log lines for their 500s
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,8 @@ class Report:
                 "during_db_restart": self.during_db_restart,
                 "problems": self.problems,
                 "fleet_errors": self.fleet.get("errors", []),
+                "server_errors": self.fleet.get("server_errors", {}),
+                "unhandled": self.unhandled,
             },
             ensure_ascii=False,
         )
@@ -73,17 +76,17 @@ class Report:
 class Service:
     """A ``patrol`` subprocess (API or worker) that can be killed and started again."""
 
-    def __init__(self, args: list[str], env: dict[str, str], ready: Callable[[], bool] | None = None) -> None:
-        self.args, self.env, self.ready = args, env, ready
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, ready: Callable[[], bool] | None = None
+    ) -> None:
+        self.args, self.env, self.log, self.ready = args, env, log, ready
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", *self.args],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log.open("ab") as log:  # every run of the service, one after the other
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", *self.args], env=self.env, stdout=log, stderr=log
+            )
         deadline = time.monotonic() + timeout
         while self.ready is not None and not self.ready():
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -94,6 +97,11 @@ class Service:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def unhandled(self) -> list[str]:
+        """What the service logged about the errors it could not handle (each a 500)."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        return [_shorten(line) for line in lines if "unhandled error" in line]
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -101,6 +109,11 @@ class Service:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def _shorten(text: str, ends: int = 1500) -> str:
+    """A long traceback's start (where it begins) and end (what was raised last)."""
+    return text if len(text) <= 2 * ends else f"{text[:ends]} … {text[-ends:]}"
 
 
 def _answers(url: str) -> bool:
@@ -212,8 +225,13 @@ def run(
             "PATROL_FCM_CREDENTIALS_FILE": str(fcm.write_service_account(work / "fcm.json")),
             "PATROL_FCM_ENDPOINT": fcm.url,
         }
-        server = Service(["serve", "--port", str(port)], env, ready=lambda: _answers(f"{api}/api/v1/health"))
-        worker = Service(["worker"], env)
+        server = Service(
+            ["serve", "--port", str(port)],
+            env,
+            work / "api.log",
+            ready=lambda: _answers(f"{api}/api/v1/health"),
+        )
+        worker = Service(["worker"], env, work / "worker.log")
         server.start()
         worker.start()
         ledger_file = work / "ledger.json"
@@ -255,6 +273,7 @@ def run(
             report.fleet = json.loads(lines[-1]) if lines else {"ok": False, "errors": [err[-2000:]]}
             _drain_pushes(database_url)
             report.problems += check_ledger(database_url, Ledger.read(ledger_file))
+            report.unhandled = server.unhandled() + worker.unhandled()
         finally:
             if fleet.poll() is None:
                 fleet.kill()
