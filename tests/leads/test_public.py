@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from api.leads.models import Lead, LeadPhoto
 from api.settings import get_settings
+from tests.db_faults import answer_when_cut_off, assert_told_to_retry
 from tests.leads.conftest import hotline, on_duty
 
 PNG = base64.b64decode(
@@ -147,3 +148,17 @@ def test_the_web_form_works_without_scripts_from_anywhere(client, session, desk)
     )
     assert not_image.status_code == 422 and "JPEG" in not_image.text
     assert session.scalar(sa.select(sa.func.count()).select_from(Lead)) == 1
+
+
+def test_a_report_cut_off_while_its_deadline_job_is_queued_is_told_to_retry(
+    client, session, desk, count_rows
+):
+    """The deadline job is queued by procrastinate on the request's own connection; losing the
+    database there is a 503 with Retry-After (not a 500), and nothing of the report stays."""
+    place = {"lon": 120.05, "lat": 30.1}
+    cut_off = answer_when_cut_off(
+        lambda: report(client, place=place), "procrastinate_jobs", "%procrastinate_defer%"
+    )
+    assert_told_to_retry(cut_off)
+    assert count_rows("leads") == 0
+    assert report(client, place=place).status_code == 201

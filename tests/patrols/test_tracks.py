@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from geo.datum import Datum, point_from_wgs84
 from geo.distance import metres_between
+from tests.db_faults import answer_when_cut_off, assert_told_to_retry
 from tests.factories import IN_WEST, track
 
 LON, LAT = IN_WEST
@@ -208,3 +209,23 @@ def test_points_across_months_land_in_monthly_partitions(client, crew, session):
     ).all()
     months = [f"gps_points_{t:%Y_%m}" for t in (long_ago + timedelta(minutes=1), start()[2])]
     assert [p for p, _ in partitions] == months and [n for _, n in partitions] == [3, 3]
+
+
+@pytest.mark.parametrize(
+    ("table", "statement"),
+    [("gps_points", "COPY gps_points%"), ("procrastinate_jobs", "%procrastinate_defer%")],
+    ids=["copying the points", "queueing visit detection"],
+)
+def test_an_upload_cut_off_by_the_database_is_told_to_retry_and_the_retry_stores_it_once(
+    client, crew, shift, count_rows, table, statement
+):
+    """The points are copied, and the visit detection queued, on the driver's own connection:
+    losing the database there is the same 503 with Retry-After as anywhere else."""
+    points = track(start(), seconds=300)
+    cut_off = answer_when_cut_off(lambda: upload(client, shift, crew["first"], points), table, statement)
+    assert_told_to_retry(cut_off)
+    assert count_rows("gps_points") == 0
+    resent = upload(client, shift, crew["first"], points)
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["stored"] == len(points)
+    assert count_rows("gps_points") == len(points)
