@@ -19,6 +19,7 @@ from api.console.schemas import (
     ConsoleConfig,
     EncounterClusters,
     HandoverLayer,
+    HotspotClusters,
     HotspotLayer,
     SweepTaskLayer,
 )
@@ -47,21 +48,33 @@ BboxQuery = Annotated[
 ]
 
 
-@router.get("/layers/hotspots", response_model=HotspotLayer, operation_id="consoleHotspotLayer")
+@router.get(
+    "/layers/hotspots", response_model=HotspotLayer | HotspotClusters, operation_id="consoleHotspotLayer"
+)
 def hotspot_layer(
     session: ReadSessionDep,
     principal: Annotated[Principal, Allow(*HOTSPOT_VIEWERS)],
     datum: DatumQuery = Datum.wgs84,
     bbox: BboxQuery = None,
     limit: Annotated[int, Query(ge=1, le=50_000)] = 20_000,
+    zoom: Annotated[
+        float | None, Query(ge=0, le=24, description="Map zoom: with it, a crowded view comes clustered.")
+    ] = None,
+    cluster_above: Annotated[
+        int,
+        Query(ge=1, le=50_000, description="With `zoom`: cluster when more hotspots than this are in view."),
+    ] = 2_000,
 ) -> JSONResponse:
     """Active hotspots in view, coloured by the time since their latest visit: `state` is
     `never`, `overdue` (longer than the risk level allows), `due` (three quarters of it) or
-    `fresh`."""
+    `fresh`. Given `zoom`, a view holding more than `cluster_above` of them comes as clusters
+    on a grid of about 64 screen pixels, each counting its hotspots per state (`clustered`)."""
     where = parse_bbox(bbox, datum) if bbox else None
-    return JSONResponse(
-        service.hotspot_layer(session, principal=principal, bbox=where, datum=datum, limit=limit)
-    )
+    if zoom is not None and service.hotspot_count(session, principal=principal, bbox=where) > cluster_above:
+        layer = service.hotspot_clusters(session, principal=principal, bbox=where, zoom=zoom, datum=datum)
+    else:
+        layer = service.hotspot_layer(session, principal=principal, bbox=where, datum=datum, limit=limit)
+    return JSONResponse(layer)
 
 
 @router.get("/layers/encounters", response_model=EncounterClusters, operation_id="consoleEncounterClusters")

@@ -36,6 +36,7 @@ class Layer(BaseModel):
 class HotspotLayer(Layer):
     numberReturned: int
     truncated: bool = Field(description="More hotspots lie in view than `limit`: zoom in.")
+    clustered: Literal[False] = False
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -45,6 +46,42 @@ class HotspotLayer(Layer):
                     "features": [_HOTSPOT_MARK],
                     "numberReturned": 1,
                     "truncated": False,
+                    "clustered": False,
+                }
+            ]
+        }
+    )
+
+
+class HotspotClusters(Layer):
+    numberReturned: int
+    clustered: Literal[True]
+    hotspots: int = Field(description="Hotspots in all the clusters together.")
+    cell_deg: float = Field(description="Width of a cluster's grid cell in degrees.")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "geometry": {"type": "Point", "coordinates": [118.7623, 32.0511]},
+                            "properties": {
+                                "count": 41,
+                                "state": "overdue",
+                                "overdue": 3,
+                                "never": 5,
+                                "due": 9,
+                                "fresh": 24,
+                            },
+                        }
+                    ],
+                    "numberReturned": 1,
+                    "clustered": True,
+                    "hotspots": 41,
+                    "cell_deg": 0.0054932,
                 }
             ]
         }

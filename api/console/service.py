@@ -34,6 +34,7 @@ from api.teams.models import Team
 from geo.datum import Datum, from_wgs84
 from geo.shapes import to_geojson
 
+STATE_URGENCY = ("overdue", "never", "due", "fresh")  # most urgent first
 DUE_FRACTION = 0.75  # a hotspot is "due" once three quarters of its allowed interval have passed
 CLUSTER_CELL_PX = 64  # encounter clusters: one grid cell is this many screen pixels wide
 TILE_PX = 512  # MapLibre's world is 512 px wide at zoom 0
@@ -58,6 +59,17 @@ def visit_state(hours_since: float | None, allowed: float) -> str:
     if hours_since > allowed:
         return "overdue"
     return "due" if hours_since > allowed * DUE_FRACTION else "fresh"
+
+
+def _active_hotspots_in(principal: Principal, bbox: BaseGeometry | None) -> list:
+    conditions = [Hotspot.retired_at.is_(None), jurisdictions.in_scope(Hotspot.jurisdiction_id, principal)]
+    if bbox is not None:
+        conditions.append(sa.func.ST_Intersects(Hotspot.area, to_db(bbox)))
+    return conditions
+
+
+def hotspot_count(session: Session, *, principal: Principal, bbox: BaseGeometry | None) -> int:
+    return session.scalar(sa.select(sa.func.count()).where(*_active_hotspots_in(principal, bbox)))
 
 
 def hotspot_layer(
@@ -87,12 +99,10 @@ def hotspot_layer(
             latest.c.call_sign,
         )
         .outerjoin(latest, sa.true())
-        .where(Hotspot.retired_at.is_(None), jurisdictions.in_scope(Hotspot.jurisdiction_id, principal))
+        .where(*_active_hotspots_in(principal, bbox))
         .order_by(Hotspot.id)
         .limit(limit + 1)
     )
-    if bbox is not None:
-        query = query.where(sa.func.ST_Intersects(Hotspot.area, to_db(bbox)))
     rows = session.execute(query).all()
     truncated = len(rows) > limit
     rows = rows[:limit]
@@ -123,12 +133,74 @@ def hotspot_layer(
                 },
             }
         )
-    return _collection(features, numberReturned=len(features), truncated=truncated)
+    return _collection(features, numberReturned=len(features), truncated=truncated, clustered=False)
 
 
 def cluster_cell_deg(zoom: float) -> float:
     """Width in degrees of a cluster cell at this zoom."""
     return 360.0 / (TILE_PX * 2**zoom) * CLUSTER_CELL_PX
+
+
+def _visit_state_sql(now: datetime):
+    """``visit_state`` computed by the database, for hotspots counted rather than listed."""
+    latest = (
+        sa.select(sa.func.max(HotspotVisit.departed_at))
+        .where(HotspotVisit.hotspot_id == Hotspot.id)
+        .scalar_subquery()
+    )
+    hours_since = sa.func.extract("epoch", sa.literal(now) - latest) / 3600
+    allowed = sa.case(
+        {level.value: hours for level, hours in allowed_hours().items()}, value=Hotspot.risk_level
+    )
+    return sa.case(
+        (latest.is_(None), "never"),
+        (hours_since > allowed, "overdue"),
+        (hours_since > allowed * DUE_FRACTION, "due"),
+        else_="fresh",
+    )
+
+
+def hotspot_clusters(
+    session: Session, *, principal: Principal, bbox: BaseGeometry | None, zoom: float, datum: Datum
+) -> dict[str, Any]:
+    """Hotspots in view counted per cell of the encounter grid and per visit state; a cluster
+    takes the state of its most urgent member, so an overdue hotspot still shows at city zoom."""
+    cell = cluster_cell_deg(zoom)
+    anchor = sa.func.ST_PointOnSurface(Hotspot.geom)
+    rows_in_view = (
+        sa.select(
+            sa.func.ST_X(anchor).label("x"),
+            sa.func.ST_Y(anchor).label("y"),
+            _visit_state_sql(datetime.now(UTC)).label("state"),
+        )
+        .where(*_active_hotspots_in(principal, bbox))
+        .subquery()
+    )
+    by_state = [sa.func.count().filter(rows_in_view.c.state == state) for state in STATE_URGENCY]
+    rows = session.execute(
+        sa.select(
+            sa.func.count(), sa.func.avg(rows_in_view.c.x), sa.func.avg(rows_in_view.c.y), *by_state
+        ).group_by(sa.func.floor(rows_in_view.c.x / cell), sa.func.floor(rows_in_view.c.y / cell))
+    ).all()
+    coordinates = _points([float(r[1]) for r in rows], [float(r[2]) for r in rows], datum)
+    features = []
+    for (count, _, _, *counts), point in zip(rows, coordinates, strict=True):
+        states = dict(zip(STATE_URGENCY, counts, strict=True))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": point},
+                "properties": {
+                    "count": count,
+                    "state": next(state for state in STATE_URGENCY if states[state]),
+                    **states,
+                },
+            }
+        )
+    total = sum(f["properties"]["count"] for f in features)
+    return _collection(
+        features, numberReturned=len(features), clustered=True, hotspots=total, cell_deg=round(cell, 9)
+    )
 
 
 def encounter_clusters(

@@ -9,11 +9,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from api.auth.models import Role
 from geo.datum import Datum, point_from_wgs84
-from tests.console.conftest import login, source_data
+from tests.console.conftest import ARTIFACTS, login, source_data
 from tests.factories import IN_WEST, make_team, make_user
 
 
@@ -76,6 +77,38 @@ def test_a_dispatcher_sees_every_layer_and_panel(page, server, world):
     assert page.inner_text("#panel-teams .team.on-duty strong") == "西巡01"
     assert page.evaluate("Object.keys(sessionStorage)") == ["patrol.console.session"]
     assert page.context.cookies() == []
+
+
+def test_a_crowded_city_comes_in_clusters_that_split_when_zoomed_in(page, server, world, session):
+    lon, lat = IN_WEST
+    session.execute(
+        sa.text("""
+        INSERT INTO hotspots (id, name, kind, risk_level, jurisdiction_id, geom, radius_m, version)
+        SELECT gen_random_uuid(), 'h' || n, 'bridge_culvert', 'low', :jurisdiction,
+               ST_SetSRID(ST_MakePoint(:lon + 0.03 + (n % 50) * 0.0004,
+                                       :lat + 0.03 + (n / 50) * 0.0004), 4326),
+               30, 1
+        FROM generate_series(1, 2100) n"""),
+        {"jurisdiction": world["hotspots"]["never"].jurisdiction_id, "lon": lon, "lat": lat},
+    )
+    session.commit()
+    login(page, server, world["dispatcher"])
+
+    city = source_data(page, "hotspots")["features"]
+    assert city and all("count" in f["properties"] for f in city)
+    assert sum(f["properties"]["count"] for f in city) == 2104
+    assert sum(f["properties"]["overdue"] for f in city) == 1
+    assert page.locator(".cluster-count").count() > 0  # the counts, written as HTML
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "crowded-city-clusters.png")
+
+    before = page.evaluate("Date.now()")
+    page.evaluate(f"patrolConsole.map.jumpTo({{center: [{lon}, {lat}], zoom: 14}})")
+    page.wait_for_function("(t) => patrolConsole.stats.layers.hotspots.at > t", arg=before)
+    street = {f["id"]: f["properties"]["state"] for f in source_data(page, "hotspots")["features"]}
+    assert street[str(world["hotspots"]["overdue"].id)] == "overdue"
+    assert page.locator(".cluster-count").count() == 0
+    assert page.errors == []
 
 
 def test_hospital_staff_get_only_what_their_role_allows(page, server, world, session):

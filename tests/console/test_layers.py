@@ -218,3 +218,31 @@ def test_the_event_stream_speaks_gcj02(server, client, world):
     assert [received[0]["lon"], received[0]["lat"]] == [
         round(v, 7) for v in point_from_wgs84(Datum.gcj02, 120.0505, 30.1002)
     ]
+
+
+def test_a_crowded_view_comes_clustered_with_counts_per_visit_state(client, world, west_dispatcher):
+    one_by_one = layer(client, world["dispatcher"], "hotspots", zoom=5, cluster_above=4)
+    assert one_by_one["clustered"] is False and one_by_one["numberReturned"] == 4
+
+    clusters = layer(client, world["dispatcher"], "hotspots", zoom=5, cluster_above=3)
+    assert clusters["clustered"] is True
+    assert clusters["cell_deg"] == pytest.approx(cluster_cell_deg(5))
+    totals = {
+        state: sum(f["properties"][state] for f in clusters["features"])
+        for state in ("overdue", "never", "due", "fresh")
+    }
+    assert totals == {"overdue": 1, "never": 2, "due": 0, "fresh": 1}
+    assert clusters["hotspots"] == sum(f["properties"]["count"] for f in clusters["features"]) == 4
+    holding_overdue = next(f for f in clusters["features"] if f["properties"]["overdue"])
+    assert holding_overdue["properties"]["state"] == "overdue"  # the most urgent member colours it
+
+    west = layer(client, west_dispatcher, "hotspots", zoom=5, cluster_above=1)
+    assert west["hotspots"] == 3 and sum(f["properties"]["never"] for f in west["features"]) == 1
+
+
+def test_clusters_split_as_the_map_zooms_in(client, world):
+    city_zoom = layer(client, world["dispatcher"], "hotspots", zoom=8, cluster_above=1)
+    street_zoom = layer(client, world["dispatcher"], "hotspots", zoom=16, cluster_above=1)
+    assert city_zoom["hotspots"] == street_zoom["hotspots"] == 4
+    assert len(city_zoom["features"]) < len(street_zoom["features"]) == 4
+    assert all(f["properties"]["count"] == 1 for f in street_zoom["features"])

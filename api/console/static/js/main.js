@@ -21,8 +21,8 @@ const stats = {
   layers: {},
   movedAt: new Map(),
   alarms: 0,
-  record(name, ms, count) {
-    this.layers[name] = { ms: Math.round(ms), count, at: Date.now() };
+  record(name, ms, count, features = count) {
+    this.layers[name] = { ms: Math.round(ms), count, features, at: Date.now() };
   },
   moved(userId, at) {
     this.movedAt.set(userId, at);

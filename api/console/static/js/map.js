@@ -2,7 +2,8 @@
 // settings, and no symbol layers (they would need glyphs and sprites from elsewhere): points
 // are circle layers, text is HTML.
 
-import { Map as MapLibreMap, NavigationControl, Popup, ScaleControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
+import { Map as MapLibreMap, Marker, NavigationControl, Popup, ScaleControl } from "../vendor/maplibre-gl/maplibre-gl.mjs";
+import { el } from "./dom.js";
 
 export const EMPTY = Object.freeze({ type: "FeatureCollection", features: [] });
 
@@ -82,4 +83,36 @@ export function popupOn(map, layerId, render) {
   });
   map.on("mouseenter", layerId, () => (map.getCanvas().style.cursor = "pointer"));
   map.on("mouseleave", layerId, () => (map.getCanvas().style.cursor = ""));
+}
+
+/** Cluster counts written as HTML markers (the map has no glyphs), on the `limit` biggest. */
+export class ClusterCounts {
+  constructor(limit = 80) {
+    this.limit = limit;
+    this.markers = [];
+    this.visible = true;
+  }
+
+  show(map, features) {
+    this.clear();
+    const busiest = features
+      .filter((feature) => feature.properties.count > 1)
+      .sort((a, b) => b.properties.count - a.properties.count)
+      .slice(0, this.limit);
+    this.markers = busiest.map((feature) => {
+      const element = el("div", { class: "cluster-count" }, feature.properties.count);
+      element.hidden = !this.visible;
+      return new Marker({ element }).setLngLat(feature.geometry.coordinates).addTo(map);
+    });
+  }
+
+  clear() {
+    for (const marker of this.markers) marker.remove();
+    this.markers = [];
+  }
+
+  setVisible(visible) {
+    this.visible = visible;
+    for (const marker of this.markers) marker.getElement().hidden = !visible;
+  }
 }

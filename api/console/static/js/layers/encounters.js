@@ -1,13 +1,10 @@
 // Encounters of the last 24 hours, clustered by the server on a grid of about 64 pixels:
 // circles sized by count, counts written as HTML (no glyphs needed), no personal data.
 
-import { Marker } from "../../vendor/maplibre-gl/maplibre-gl.mjs";
-import { addGeoJson, popupOn, setData, viewBox } from "../map.js";
+import { addGeoJson, ClusterCounts, popupOn, setData, viewBox } from "../map.js";
 import { debounce, el } from "../dom.js";
 import { formatTime, t } from "../i18n.js";
 import { COMMAND } from "../roles.js";
-
-const MAX_LABELS = 80;
 
 function popup(feature) {
   const p = feature.properties;
@@ -26,9 +23,8 @@ export default {
   layerIds: ["encounters-circle"],
 
   mount(ctx) {
-    this.labels = [];
+    this.counts = new ClusterCounts();
     this.controller = null;
-    this.visible = true;
     addGeoJson(ctx.map, "encounters", [
       {
         id: "encounters-circle",
@@ -47,8 +43,7 @@ export default {
   },
 
   setVisible(visible) {
-    this.visible = visible;
-    for (const label of this.labels) label.getElement().hidden = !visible;
+    this.counts.setVisible(visible);
   },
 
   async onView(ctx) {
@@ -59,24 +54,10 @@ export default {
       const params = { bbox: viewBox(ctx.map).join(","), zoom: Math.floor(ctx.map.getZoom()) };
       const layer = await ctx.api.get("/console/layers/encounters", params, { signal: this.controller.signal });
       setData(ctx.map, "encounters", layer);
-      this.writeCounts(ctx, layer.features);
+      this.counts.show(ctx.map, layer.features);
       ctx.stats.record("encounters", performance.now() - started, layer.encounters);
     } catch (error) {
       if (error.name !== "AbortError") throw error;
     }
-  },
-
-  /** Counts on the busiest clusters as HTML markers. */
-  writeCounts(ctx, features) {
-    for (const label of this.labels) label.remove();
-    const busiest = features
-      .filter((feature) => feature.properties.count > 1)
-      .sort((a, b) => b.properties.count - a.properties.count)
-      .slice(0, MAX_LABELS);
-    this.labels = busiest.map((feature) => {
-      const element = el("div", { class: "cluster-count" }, feature.properties.count);
-      element.hidden = !this.visible;
-      return new Marker({ element }).setLngLat(feature.geometry.coordinates).addTo(ctx.map);
-    });
   },
 };
