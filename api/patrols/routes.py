@@ -127,7 +127,7 @@ def upload_track(
     session: SessionDep,
 ) -> TrackReceipt:
     """Up to 5,000 points, all or nothing. Resent points are stored once; late ones are placed in time."""
-    shift = service.get(session=session, principal=principal, shift_id=shift_id)
+    shift = service.get_for_crew(session=session, principal=principal, shift_id=shift_id)
     receipt = tracks.ingest(session=session, principal=principal, shift=shift, points=body["points"])
     session.commit()
     count_ingested(receipt)
@@ -155,7 +155,7 @@ def check_in(
     response: Response,
 ) -> VisitPublic:
     """An explicit check-in at a hotspot (201), or the one this id already recorded (200)."""
-    shift = service.get(session=session, principal=principal, shift_id=shift_id)
+    shift = service.get_for_crew(session=session, principal=principal, shift_id=shift_id)
     visit, created = service.check_in(session=session, principal=principal, shift=shift, body=body)
     session.commit()
     response.status_code = 201 if created else 200

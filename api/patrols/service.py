@@ -21,7 +21,7 @@ from api.patrols.schemas import CheckIn, ShiftEnd, ShiftPublic, ShiftStart
 from api.settings import get_settings
 from api.sweeps import service as sweeps
 from api.teams import service as teams
-from api.teams.models import Team
+from api.teams.models import Team, TeamMember
 from notifications.service import publish_event
 
 COMMANDERS = {Role.dispatcher, Role.supervisor, Role.admin}
@@ -92,17 +92,38 @@ def start(*, session: Session, principal: Principal, body: ShiftStart) -> tuple[
     return shift, True
 
 
+def _in_scope(principal: Principal, shift_id: uuid.UUID) -> sa.Select:
+    return (
+        sa.select(Shift)
+        .join(Jurisdiction, Jurisdiction.id == Shift.jurisdiction_id)
+        .where(Shift.id == shift_id, Jurisdiction.path.descendant_of(principal.jurisdiction_path))
+    )
+
+
 def get(*, session: Session, principal: Principal, shift_id: uuid.UUID) -> Shift:
-    shift = session.get(Shift, shift_id)
-    if shift is None or not jurisdictions.id_in_scope(session, principal, shift.jurisdiction_id):
+    """The shift, if it lies in the caller's scope."""
+    shift = session.scalar(_in_scope(principal, shift_id))
+    if shift is None:
         raise not_found(f"shift {shift_id}")
+    return shift
+
+
+def get_for_crew(*, session: Session, principal: Principal, shift_id: uuid.UUID) -> Shift:
+    """The shift, for its crew (or a commander) to add to or end: ``get`` and ``require_crew``
+    in one query, as every track upload runs it."""
+    in_crew = sa.exists().where(TeamMember.team_id == Shift.team_id, TeamMember.user_id == principal.id)
+    row = session.execute(_in_scope(principal, shift_id).add_columns(in_crew)).first()
+    if row is None:
+        raise not_found(f"shift {shift_id}")
+    shift, is_crew = row
+    if principal.role not in COMMANDERS and not is_crew:
+        raise forbidden("you are not a member of this team")
     return shift
 
 
 def end(*, session: Session, principal: Principal, shift_id: uuid.UUID, body: ShiftEnd) -> Shift:
     """End a shift; ending it again changes nothing."""
-    shift = get(session=session, principal=principal, shift_id=shift_id)
-    require_crew(session, principal, shift.team_id)
+    shift = get_for_crew(session=session, principal=principal, shift_id=shift_id)
     if shift.ended_at is not None:
         return shift
     ended_at = _not_future(body.ended_at, ["body", "ended_at"])
@@ -164,8 +185,8 @@ def list_in_scope(*, session: Session, principal: Principal, on_duty: bool, limi
 def check_in(
     *, session: Session, principal: Principal, shift: Shift, body: CheckIn
 ) -> tuple[HotspotVisit, bool]:
-    """An explicit check-in at a hotspot counts as a visit; repeating the same id records one."""
-    require_crew(session, principal, shift.team_id)
+    """An explicit check-in at a hotspot counts as a visit; repeating the same id records one.
+    ``shift`` comes from ``get_for_crew``."""
     require_accepting_uploads(shift)
     existing = session.get(HotspotVisit, body.id)
     if existing is not None:
