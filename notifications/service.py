@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
 from api.auth.models import Role, User
@@ -23,6 +24,7 @@ from notifications.audience import Audience, users_query
 from notifications.models import DeliveryStatus, Device, Event, Notification, Platform, Priority, PushDelivery
 from notifications.providers import configured_provider
 
+_EVENT_COLUMNS = ("kind", "payload", "jurisdiction_path", "user_id", "roles")
 EVENTS_CHANNEL = "patrol_events"  # notified by the trigger on events (migration 0004)
 PUSH_BATCH = 500
 
@@ -48,15 +50,34 @@ def publish_event(
 
     A trigger on ``events`` wakes the streams of every API process when this commits.
     """
-    session.add(
-        Event(
-            kind=kind,
-            payload=payload,
-            jurisdiction_path=session.get(Jurisdiction, jurisdiction_id).path,
-            user_id=user_id,
-            roles=[r.value for r in roles] if roles else None,
-        )
+    event = event_insert(
+        kind=kind, payload=payload, jurisdiction_id=jurisdiction_id, roles=roles, user_id=user_id
     )
+    session.execute(event)
+
+
+def event_insert(
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    jurisdiction_id: int,
+    roles: Sequence[Role] | None = None,
+    user_id: uuid.UUID | None = None,
+    when: sa.CTE | None = None,
+) -> sa.Insert:
+    """The statement ``publish_event`` runs; with ``when``, it records the event only if that
+    common table expression yields a row, so a caller can announce a change in the very
+    statement that makes it (one round trip, as the track upload does with a position)."""
+    row = sa.select(
+        sa.literal(kind, sa.String),
+        sa.literal(payload, JSONB),
+        sa.select(Jurisdiction.path).where(Jurisdiction.id == jurisdiction_id).scalar_subquery(),
+        sa.literal(user_id, sa.Uuid),
+        sa.literal([r.value for r in roles] if roles else None, sa.ARRAY(sa.String(32))),
+    )
+    if when is not None:
+        row = row.select_from(when)
+    return sa.insert(Event).from_select(_EVENT_COLUMNS, row)
 
 
 def notify(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -18,12 +19,12 @@ from api.errors import ProblemError
 from api.patrols import gps_copy
 from api.patrols.models import GpsPoint, PointFlag, Shift
 from api.patrols.schemas import TrackPoint
-from api.patrols.service import LIVE_VIEWERS, require_accepting_uploads, require_crew
+from api.patrols.service import LIVE_VIEWERS, require_accepting_uploads
 from api.settings import get_settings
 from geo.datum import Datum, to_wgs84
 from geo.track import implausible_jumps
 from notifications import queue
-from notifications.service import publish_event
+from notifications.service import event_insert
 
 # New points go by binary COPY straight into the partitioned table. Batches that repeat stored
 # points go through a per-connection scratch table (emptied at commit) and move into the
@@ -55,12 +56,9 @@ ON CONFLICT (user_id) DO UPDATE SET
   accuracy_m = EXCLUDED.accuracy_m, speed_mps = EXCLUDED.speed_mps, heading_deg = EXCLUDED.heading_deg,
   battery_pct = EXCLUDED.battery_pct
 WHERE live_positions.recorded_at < EXCLUDED.recorded_at
-RETURNING 1
+RETURNING 1 AS moved
 """)
 
-_PENDING_JOB = sa.text(
-    "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock AND status = 'todo')"
-)
 _known_partitions: set[date] = set()
 
 
@@ -186,7 +184,7 @@ def _ensure_partitions(session: Session, months: set[date]) -> None:
 
 
 def ingest(*, session: Session, principal: Principal, shift: Shift, points: list[TrackPoint]) -> Receipt:
-    require_crew(session, principal, shift.team_id)
+    """Store a batch for ``shift`` (from ``service.get_for_crew``)."""
     require_accepting_uploads(shift)
     micros = gps_copy.micros_since_pg_epoch(points)
     _check_batch(shift, points, _posix_seconds(micros), datetime.now(UTC))
@@ -197,12 +195,14 @@ def ingest(*, session: Session, principal: Principal, shift: Shift, points: list
     stored = _store(session, shift, principal, batch, flags)
     good = np.flatnonzero(flags == 0)
     if stored and good.size:
+        lock = f"visits:{shift.id}:{principal.id}"
+        detection_pending = _pending_detection(lock)
         if shift.ended_at is None:  # a late upload after the end does not put anyone back on the map
             last = int(good[-1])
-            _update_live_position(
-                session, principal, shift, batch.points[last], batch.lon[last], batch.lat[last]
-            )
-        _queue_visit_detection(session, shift.id, principal.id)
+            fix = (batch.points[last], float(batch.lon[last]), float(batch.lat[last]))
+            detection_pending = detection_pending.add_cte(*_live_position(principal, shift, *fix))
+        if not session.execute(detection_pending).scalar():
+            _queue_visit_detection(session, shift.id, principal.id, lock)
     return Receipt(received=len(points), stored=stored, flagged=int(np.count_nonzero(flags)))
 
 
@@ -252,59 +252,66 @@ def _copy_skipping_stored(
         return cursor.fetchone()[0]
 
 
-def _update_live_position(
-    session: Session, principal: Principal, shift: Shift, point: TrackPoint, lon: float, lat: float
-) -> None:
-    moved = session.execute(
-        _UPSERT_LIVE,
-        {
-            "user_id": principal.id,
-            "shift_id": shift.id,
-            "team_id": shift.team_id,
-            "jurisdiction_id": shift.jurisdiction_id,
-            "lon": float(lon),
-            "lat": float(lat),
-            "t": point["t"],
-            "accuracy": point["accuracy_m"],
-            "speed": point.get("speed_mps"),
-            "heading": point.get("heading_deg"),
-            "battery": point.get("battery_pct"),
-        },
-    ).first()
-    if moved is not None:
-        publish_position(session, shift, principal, point, lon, lat)
+def _pending_detection(lock: str) -> sa.Select:
+    """Whether a visit detection for this officer and shift already waits for the worker."""
+    jobs = sa.table("procrastinate_jobs", sa.column("queueing_lock"), sa.column("status"))
+    todo = sa.literal_column("'todo'")  # procrastinate's own enum type: a typed parameter would not compare
+    return sa.select(sa.exists().where(jobs.c.queueing_lock == lock, jobs.c.status == todo))
 
 
-def publish_position(
-    session: Session, shift: Shift, principal: Principal, point: TrackPoint, lon: float, lat: float
-) -> None:
+def _live_position(
+    principal: Principal, shift: Shift, point: TrackPoint, lon: float, lat: float
+) -> tuple[sa.CTE, sa.CTE]:
+    """The newest fix into the live positions and, when it moved the officer, its live event:
+    two data-modifying CTEs that ride on the upload's last statement."""
+    moved = (
+        _UPSERT_LIVE.bindparams(
+            user_id=principal.id,
+            shift_id=shift.id,
+            team_id=shift.team_id,
+            jurisdiction_id=shift.jurisdiction_id,
+            lon=lon,
+            lat=lat,
+            t=point["t"],
+            accuracy=point["accuracy_m"],
+            speed=point.get("speed_mps"),
+            heading=point.get("heading_deg"),
+            battery=point.get("battery_pct"),
+        )
+        .columns(moved=sa.Integer)
+        .cte("moved")
+    )
+    announced = event_insert(**position_event(shift, principal, point, lon, lat), when=moved).cte("announced")
+    return moved, announced
+
+
+def position_event(
+    shift: Shift, principal: Principal, point: TrackPoint, lon: float, lat: float
+) -> dict[str, Any]:
     """The live event the console draws; the one place that shapes it."""
-    publish_event(
-        session,
-        kind="position.updated",
-        jurisdiction_id=shift.jurisdiction_id,
-        roles=LIVE_VIEWERS,
-        payload={
+    return {
+        "kind": "position.updated",
+        "jurisdiction_id": shift.jurisdiction_id,
+        "roles": LIVE_VIEWERS,
+        "payload": {
             "user_id": str(principal.id),
             "display_name": principal.display_name,
             "team_id": str(shift.team_id),
             "shift_id": str(shift.id),
-            "lon": round(float(lon), 7),
-            "lat": round(float(lat), 7),
+            "lon": round(lon, 7),
+            "lat": round(lat, 7),
             "recorded_at": point["t"].isoformat(),
             "accuracy_m": point["accuracy_m"],
             "heading_deg": point.get("heading_deg"),
             "speed_mps": point.get("speed_mps"),
             "battery_pct": point.get("battery_pct"),
         },
-    )
+    }
 
 
-def _queue_visit_detection(session: Session, shift_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """One pending detection per officer and shift is enough: it reads the whole shift."""
-    lock = f"visits:{shift_id}:{user_id}"
-    if session.execute(_PENDING_JOB, {"lock": lock}).scalar():
-        return
+def _queue_visit_detection(session: Session, shift_id: uuid.UUID, user_id: uuid.UUID, lock: str) -> None:
+    """One pending detection per officer and shift is enough: it reads the whole shift (a
+    racing upload may have queued it since the check)."""
     try:
         with session.begin_nested():
             queue.defer(
