@@ -53,38 +53,30 @@ class HotspotLayer(Layer):
     )
 
 
+def _cluster_example(properties: dict[str, Any], **members: Any) -> ConfigDict:
+    """The docs' example of a clustered layer: one cluster, and the collection's own members."""
+    cluster = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [118.7623, 32.0511]},
+        "properties": properties,
+    }
+    return ConfigDict(
+        json_schema_extra={"examples": [{"type": "FeatureCollection", "features": [cluster], **members}]}
+    )
+
+
 class HotspotClusters(Layer):
     numberReturned: int
     clustered: Literal[True]
     hotspots: int = Field(description="Hotspots in all the clusters together.")
     cell_deg: float = Field(description="Width of a cluster's grid cell in degrees.")
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "FeatureCollection",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "geometry": {"type": "Point", "coordinates": [118.7623, 32.0511]},
-                            "properties": {
-                                "count": 41,
-                                "state": "overdue",
-                                "overdue": 3,
-                                "never": 5,
-                                "due": 9,
-                                "fresh": 24,
-                            },
-                        }
-                    ],
-                    "numberReturned": 1,
-                    "clustered": True,
-                    "hotspots": 41,
-                    "cell_deg": 0.0054932,
-                }
-            ]
-        }
+    model_config = _cluster_example(
+        {"count": 41, "state": "overdue", "overdue": 3, "never": 5, "due": 9, "fresh": 24},
+        numberReturned=1,
+        clustered=True,
+        hotspots=41,
+        cell_deg=0.0054932,
     )
 
 
@@ -93,29 +85,11 @@ class EncounterClusters(Layer):
     cell_deg: float = Field(description="Width of a cluster's grid cell in degrees.")
     hours: int
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "type": "FeatureCollection",
-                    "features": [
-                        {
-                            "type": "Feature",
-                            "geometry": {"type": "Point", "coordinates": [118.7623, 32.0511]},
-                            "properties": {
-                                "count": 7,
-                                "latest_at": "2026-11-29T14:10:00+00:00",
-                                "encounter_id": None,
-                                "outcome": None,
-                            },
-                        }
-                    ],
-                    "encounters": 7,
-                    "cell_deg": 0.0009766,
-                    "hours": 24,
-                }
-            ]
-        }
+    model_config = _cluster_example(
+        {"count": 7, "latest_at": "2026-11-29T14:10:00+00:00", "encounter_id": None, "outcome": None},
+        encounters=7,
+        cell_deg=0.0009766,
+        hours=24,
     )
 
 
