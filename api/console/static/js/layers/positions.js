@@ -1,5 +1,7 @@
-// Live officer positions: loaded once, then moved by the event stream (no polling). Bursts of
-// updates are coalesced into one redraw per animation frame.
+// Live officer positions: loaded once, then moved by the event stream (no polling). A move
+// after a quiet spell is drawn at the next frame; a burst (a whole fleet uploading) is
+// coalesced into at most one redraw every REDRAW_MS, so the map keeps answering the
+// dispatcher between redraws even where drawing a frame is slow (no GPU).
 
 import { addGeoJson, popupOn, setData } from "../map.js";
 import { el } from "../dom.js";
@@ -7,6 +9,7 @@ import { formatAge, t } from "../i18n.js";
 import { COMMAND } from "../roles.js";
 
 const STALE_CHECK_MS = 30_000;
+const REDRAW_MS = 250;
 
 function popup(feature) {
   const p = feature.properties;
@@ -31,7 +34,8 @@ export default {
     this.staleAfterMs = ctx.config.position_stale_s * 1000;
     this.officers = ctx.positions; // user id -> Feature, shared with the team list
     this.changed = new Set();
-    this.frame = null;
+    this.pending = null;
+    this.drawnAt = 0;
     addGeoJson(ctx.map, "positions", [
       {
         id: "positions-halo",
@@ -80,7 +84,8 @@ export default {
       },
     });
     this.changed.add(data.user_id);
-    this.frame ??= requestAnimationFrame(() => this.draw(ctx));
+    const wait = Math.max(0, this.drawnAt + REDRAW_MS - performance.now());
+    this.pending ??= setTimeout(() => requestAnimationFrame(() => this.draw(ctx)), wait);
   },
 
   leave(ctx, shiftId) {
@@ -91,7 +96,9 @@ export default {
   },
 
   draw(ctx) {
-    this.frame = null;
+    clearTimeout(this.pending);
+    this.pending = null;
+    this.drawnAt = performance.now();
     const now = Date.now();
     const features = [];
     for (const feature of this.officers.values()) {
