@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -113,7 +115,6 @@ def _remove(session: Session, code: str) -> None:
 @contextmanager
 def api_server(workers: int = 2) -> Iterator[str]:
     """The API under uvicorn in its own processes, as deployed; yields its base URL."""
-    import os
     import socket
     import subprocess
     import sys
@@ -151,10 +152,38 @@ def api_server(workers: int = 2) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("API did not start")
             time.sleep(0.2)
+        _wait_until_idle(process.pid, deadline)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _cpu_seconds(pids: list[str]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _wait_until_idle(server_pid: int, deadline: float) -> None:
+    """The first worker answering the health check does not mean the other has finished
+    starting (imports and warm-up take seconds of CPU): wait until the server's processes
+    stop using the CPU, so no worker's start-up runs inside a measurement."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children")
+    used = None
+    while time.monotonic() < deadline:
+        pids = [str(server_pid), *children.read_text().split()]
+        now = _cpu_seconds(pids)
+        if used is not None and now - used < 0.05:
+            return
+        used = now
+        time.sleep(0.5)
+    raise RuntimeError("the API's workers did not settle")
 
 
 def bearer(user_id, role: str) -> dict[str, str]:
