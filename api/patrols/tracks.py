@@ -59,9 +59,11 @@ WHERE live_positions.recorded_at < EXCLUDED.recorded_at
 RETURNING 1 AS moved
 """)
 
+EARLY_POINTS = timedelta(hours=1)  # a shift takes fixes this long before its start (a phone started early)
 _LAST_GOOD_FIX = """
 SELECT ST_X(geom), ST_Y(geom), recorded_at FROM gps_points
-WHERE shift_id = %(shift_id)s AND user_id = %(user_id)s AND flags = 0 AND recorded_at < %(before)s
+WHERE shift_id = %(shift_id)s AND user_id = %(user_id)s AND flags = 0
+  AND recorded_at >= %(since)s AND recorded_at < %(before)s
 ORDER BY recorded_at DESC LIMIT 1
 """
 _known_partitions: set[date] = set()
@@ -113,9 +115,7 @@ def _check_batch(shift: Shift, points: list[TrackPoint], seconds: np.ndarray, no
     """All or nothing: every point is checked and all offenders are named in one 422."""
     settings = get_settings()
     latest = now + timedelta(seconds=settings.future_tolerance_s)
-    earliest = max(
-        shift.started_at - timedelta(hours=1), now - timedelta(days=31 * settings.gps_retention_months)
-    )
+    earliest = max(shift.started_at - EARLY_POINTS, now - timedelta(days=31 * settings.gps_retention_months))
     future = seconds > latest.timestamp()
     too_old = seconds < earliest.timestamp()
     ids = [p["id"] for p in points]
@@ -155,26 +155,40 @@ def _check_batch(shift: Shift, points: list[TrackPoint], seconds: np.ndarray, no
 
 
 def last_good_fix(
-    session: Session, shift_id: uuid.UUID, user_id: uuid.UUID, before: datetime
+    session: Session, shift_id: uuid.UUID, user_id: uuid.UUID, before: datetime, since: datetime
 ) -> tuple[float, float, datetime] | None:
-    """The officer's newest unflagged fix in the shift before ``before``: (lon, lat, time).
+    """The officer's newest unflagged fix in the shift before ``before`` (and not before
+    ``since``, where the shift's points begin): (lon, lat, time).
 
-    Sent unprepared, so PostgreSQL plans it for these values each time. psycopg prepares a
-    statement on its fifth run, and the generic plan PostgreSQL then reuses cannot prune the
-    month partitions when planning; while a partition has no statistics yet (each new month)
-    that plan sorts every point of the shift (17 ms at 50,000 points, and growing through the
-    shift) instead of reading one index entry backwards (0.04 ms).
+    Asked one month partition at a time, newest first: given a range inside one month, the
+    planner keeps a single partition and reads one index entry backwards; given a range over
+    several, it sorts every point of the shift in them (it cannot know the older partitions
+    hold nothing newer), which grew with each upload of a long shift. And sent unprepared:
+    psycopg prepares a statement on its fifth run, and a generic plan cannot prune partitions
+    while planning, so it would sort in the same way.
     """
     connection = session.connection().connection.driver_connection
-    params = {"shift_id": shift_id, "user_id": user_id, "before": before}
-    return connection.execute(_LAST_GOOD_FIX, params, prepare=False).fetchone()
+    upper, month = before, _month_start(before)
+    while upper > since:
+        params = {"shift_id": shift_id, "user_id": user_id, "since": max(month, since), "before": upper}
+        found = connection.execute(_LAST_GOOD_FIX, params, prepare=False).fetchone()
+        if found is not None:
+            return found
+        upper, month = month, _month_start(month - timedelta(days=1))
+    return None
+
+
+def _month_start(at: datetime) -> datetime:
+    """The start of the UTC month ``at`` falls in: the GPS partitions' bounds."""
+    return at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def _flags(session: Session, shift: Shift, user_id: uuid.UUID, batch: _Batch) -> np.ndarray:
     """Poor accuracy and implausible jumps (checked against the stored fix just before the batch)."""
     settings = get_settings()
     flags = np.where(batch.accuracy > settings.poor_accuracy_m, int(PointFlag.poor_accuracy), 0)
-    before = last_good_fix(session, shift.id, user_id, datetime.fromtimestamp(batch.seconds[0], UTC))
+    first = datetime.fromtimestamp(batch.seconds[0], UTC)
+    before = last_good_fix(session, shift.id, user_id, first, since=shift.started_at - EARLY_POINTS)
     good = flags == 0
     chain_lon, chain_lat, chain_t = batch.lon[good], batch.lat[good], batch.seconds[good]
     if before is not None:

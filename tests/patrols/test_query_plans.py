@@ -113,30 +113,34 @@ def test_the_services_own_queries_use_the_geography_indexes(session, busy_city):
 
 
 def test_the_fix_before_a_batch_is_read_backwards_and_never_from_a_prepared_plan(session, busy_city, crew):
-    """Every upload asks for the officer's last good fix. A prepared (generic) plan for it sorts
-    every point of the shift while the month's partition has no statistics, so it must be
-    planned afresh each time: run past psycopg's prepare threshold, it is still not prepared."""
-    from api.patrols.tracks import _LAST_GOOD_FIX, last_good_fix
+    """Every upload asks for the officer's last good fix. Over a range spanning partitions, or
+    from a prepared (generic) plan, PostgreSQL sorts every point of the shift to find it; asked
+    a month at a time and unprepared, it reads one index entry backwards. Run past psycopg's
+    prepare threshold, the statement is still not prepared."""
+    from api.patrols.tracks import _LAST_GOOD_FIX, _month_start, last_good_fix
 
     shift_id = session.execute(sa.text("SELECT id FROM shifts LIMIT 1")).scalar_one()
     user_id = crew["first"].user.id
+    now = datetime.now(UTC)
+    last_month = _month_start(_month_start(now) - timedelta(days=1))
+    session.execute(sa.select(sa.func.patrol_gps_partition(last_month.date())))  # an older partition
     session.execute(
         sa.text("""
         INSERT INTO gps_points (id, recorded_at, shift_id, user_id, jurisdiction_id, geom, accuracy_m, flags)
-        SELECT gen_random_uuid(), now() - make_interval(secs => n), :shift, :user,
+        SELECT gen_random_uuid(), :now - make_interval(secs => n), :shift, :user,
                (SELECT id FROM jurisdictions WHERE code = 'T101'),
                ST_SetSRID(ST_MakePoint(120, 30), 4326), 5, 0
         FROM generate_series(1, 5000) n"""),
-        {"shift": shift_id, "user": user_id},
+        {"now": now, "shift": shift_id, "user": user_id},
     )
     raw = session.connection().connection.driver_connection
     for _ in range(raw.prepare_threshold + 2):
-        lon, lat, at = last_good_fix(session, shift_id, user_id, datetime.now(UTC))
-    assert (lon, lat) == (120, 30) and datetime.now(UTC) - at < timedelta(seconds=5)
+        lon, lat, at = last_good_fix(session, shift_id, user_id, now, since=now - timedelta(days=40))
+    assert (lon, lat, at) == (120, 30, now - timedelta(seconds=1))
     prepared = raw.execute("SELECT statement FROM pg_prepared_statements").fetchall()
     assert not [s for (s,) in prepared if "flags = 0" in s], prepared
 
-    params = {"shift_id": shift_id, "user_id": user_id, "before": datetime.now(UTC)}
+    params = {"shift_id": shift_id, "user_id": user_id, "since": _month_start(now), "before": now}
     plan_lines = [line for (line,) in raw.execute(f"EXPLAIN {_LAST_GOOD_FIX}", params, prepare=False)]
-    assert "Index Scan Backward" in plan_lines[1] + plan_lines[2], plan_lines
-    assert not any("Sort" in line for line in plan_lines), plan_lines
+    assert "Index Scan Backward" in plan_lines[1], plan_lines
+    assert not any("Sort" in line or "Append" in line for line in plan_lines), plan_lines
