@@ -39,9 +39,12 @@ def _not_future(at: datetime | None, loc: list[str | int]) -> datetime:
 
 def require_crew(session: Session, principal: Principal, team_id: uuid.UUID) -> None:
     """Officers act only for their own team; dispatchers and above for any team in scope."""
-    if principal.role in COMMANDERS:
-        return
-    if not teams.is_member(session, team_id, principal.id):
+    if principal.role not in COMMANDERS:
+        _require_member(teams.is_member(session, team_id, principal.id))
+
+
+def _require_member(is_member: bool) -> None:
+    if not is_member:
         raise forbidden("you are not a member of this team")
 
 
@@ -116,8 +119,8 @@ def get_for_crew(*, session: Session, principal: Principal, shift_id: uuid.UUID)
     if row is None:
         raise not_found(f"shift {shift_id}")
     shift, is_crew = row
-    if principal.role not in COMMANDERS and not is_crew:
-        raise forbidden("you are not a member of this team")
+    if principal.role not in COMMANDERS:
+        _require_member(is_crew)
     return shift
 
 
