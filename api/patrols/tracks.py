@@ -66,6 +66,14 @@ WHERE shift_id = %(shift_id)s AND user_id = %(user_id)s AND flags = 0
   AND recorded_at >= %(since)s AND recorded_at < %(before)s
 ORDER BY recorded_at DESC LIMIT 1
 """
+_JOBS = sa.table("procrastinate_jobs", sa.column("queueing_lock"), sa.column("status"))
+# Whether a visit detection for this officer and shift already waits for the worker ('todo' is
+# written out: the column has procrastinate's own enum type, which a text parameter would not match).
+_DETECTION_PENDING = sa.select(
+    sa.exists().where(
+        _JOBS.c.queueing_lock == sa.bindparam("lock"), _JOBS.c.status == sa.literal_column("'todo'")
+    )
+)
 _known_partitions: set[date] = set()
 
 
@@ -221,7 +229,7 @@ def ingest(*, session: Session, principal: Principal, shift: Shift, points: list
     good = np.flatnonzero(flags == 0)
     if stored and good.size:
         lock = f"visits:{shift.id}:{principal.id}"
-        detection_pending = _pending_detection(lock)
+        detection_pending = _DETECTION_PENDING.params(lock=lock)
         if shift.ended_at is None:  # a late upload after the end does not put anyone back on the map
             last = int(good[-1])
             fix = (batch.points[last], float(batch.lon[last]), float(batch.lat[last]))
@@ -275,13 +283,6 @@ def _copy_skipping_stored(
             copy.write(_payload(shift, principal, batch, flags))
         cursor.execute(_MOVE_INCOMING)
         return cursor.fetchone()[0]
-
-
-def _pending_detection(lock: str) -> sa.Select:
-    """Whether a visit detection for this officer and shift already waits for the worker."""
-    jobs = sa.table("procrastinate_jobs", sa.column("queueing_lock"), sa.column("status"))
-    todo = sa.literal_column("'todo'")  # procrastinate's own enum type: a typed parameter would not compare
-    return sa.select(sa.exists().where(jobs.c.queueing_lock == lock, jobs.c.status == todo))
 
 
 def _live_position(
